@@ -1,0 +1,1 @@
+//! Conformance suite (work in progress: see the issues).

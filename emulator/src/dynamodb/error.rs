@@ -1,0 +1,249 @@
+//! Every error DynamoDB can answer with, rendered exactly as the real service does.
+//!
+//! Operations return `DynamoError`; only [`DynamoError::render`] knows the wire form
+//! (`__type` namespaces, `message` vs `Message`, status codes), so an operation never
+//! builds JSON for an error by hand.
+
+use hyper::StatusCode;
+use serde::Serialize;
+
+use super::model::Item;
+use crate::wire::auth::{AuthError, MISSING_TOKEN_MESSAGE};
+use crate::wire::ErrorBody;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DynamoError {
+    #[error("ValidationException: {0}")]
+    Validation(String),
+    #[error("SerializationException: {0}")]
+    Serialization(String),
+    #[error("ResourceNotFoundException: {0}")]
+    ResourceNotFound(String),
+    #[error("ResourceInUseException: {0}")]
+    ResourceInUse(String),
+    #[error("ConditionalCheckFailedException")]
+    ConditionalCheckFailed {
+        /// The item as it was, when `ReturnValuesOnConditionCheckFailure` is `ALL_OLD`.
+        item: Option<Item>,
+    },
+    #[error("LimitExceededException: {0}")]
+    LimitExceeded(String),
+    #[error("UnknownOperationException")]
+    UnknownOperation,
+    #[error("MissingAuthenticationTokenException")]
+    MissingAuthenticationToken,
+    #[error("IncompleteSignatureException: {0}")]
+    IncompleteSignature(String),
+    #[error("InternalServerError: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = DynamoError> = std::result::Result<T, E>;
+
+const MODELED: &str = "com.amazonaws.dynamodb.v20120810#";
+const CORAL_SERVICE: &str = "com.amazon.coral.service#";
+
+impl DynamoError {
+    pub fn validation(message: impl Into<String>) -> Self {
+        DynamoError::Validation(message.into())
+    }
+
+    /// "Requested resource not found", the item operations' wording.
+    pub fn resource_not_found() -> Self {
+        DynamoError::ResourceNotFound("Requested resource not found".to_owned())
+    }
+
+    /// The control-plane wording that names the table.
+    pub fn table_not_found(table: &str) -> Self {
+        DynamoError::ResourceNotFound(format!(
+            "Requested resource not found: Table: {table} not found"
+        ))
+    }
+
+    /// "One or more parameter values were invalid: ..." is DynamoDB's prefix for most
+    /// semantic validation failures.
+    pub fn invalid_parameter(detail: impl std::fmt::Display) -> Self {
+        DynamoError::Validation(format!(
+            "One or more parameter values were invalid: {detail}"
+        ))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            DynamoError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// The full `__type` as DynamoDB sends it.
+    pub fn type_name(&self) -> String {
+        match self {
+            DynamoError::Validation(_) => "com.amazon.coral.validate#ValidationException".into(),
+            DynamoError::Serialization(_) => format!("{CORAL_SERVICE}SerializationException"),
+            DynamoError::UnknownOperation => format!("{CORAL_SERVICE}UnknownOperationException"),
+            DynamoError::MissingAuthenticationToken => {
+                format!("{CORAL_SERVICE}MissingAuthenticationTokenException")
+            }
+            DynamoError::IncompleteSignature(_) => {
+                format!("{CORAL_SERVICE}IncompleteSignatureException")
+            }
+            DynamoError::ResourceNotFound(_) => format!("{MODELED}ResourceNotFoundException"),
+            DynamoError::ResourceInUse(_) => format!("{MODELED}ResourceInUseException"),
+            DynamoError::ConditionalCheckFailed { .. } => {
+                format!("{MODELED}ConditionalCheckFailedException")
+            }
+            DynamoError::LimitExceeded(_) => format!("{MODELED}LimitExceededException"),
+            DynamoError::Internal(_) => format!("{MODELED}InternalServerError"),
+        }
+    }
+
+    pub fn message(&self) -> Option<String> {
+        match self {
+            DynamoError::Validation(m)
+            | DynamoError::Serialization(m)
+            | DynamoError::ResourceNotFound(m)
+            | DynamoError::ResourceInUse(m)
+            | DynamoError::LimitExceeded(m)
+            | DynamoError::IncompleteSignature(m)
+            | DynamoError::Internal(m) => Some(m.clone()),
+            DynamoError::ConditionalCheckFailed { .. } => {
+                Some("The conditional request failed".to_owned())
+            }
+            DynamoError::MissingAuthenticationToken => Some(MISSING_TOKEN_MESSAGE.to_owned()),
+            DynamoError::UnknownOperation => None,
+        }
+    }
+
+    pub fn render(&self) -> ErrorBody {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            #[serde(rename = "__type")]
+            type_name: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            message: Option<String>,
+            /// SerializationException spells it with a capital M.
+            #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+            message_capital: Option<String>,
+            #[serde(rename = "Item", skip_serializing_if = "Option::is_none")]
+            item: Option<&'a Item>,
+        }
+        let (message, message_capital) = match self {
+            DynamoError::Serialization(m) if m.is_empty() => (None, None),
+            DynamoError::Serialization(_) => (None, self.message()),
+            _ => (self.message(), None),
+        };
+        let item = match self {
+            DynamoError::ConditionalCheckFailed { item } => item.as_ref(),
+            _ => None,
+        };
+        let body = Body {
+            type_name: self.type_name(),
+            message,
+            message_capital,
+            item,
+        };
+        ErrorBody {
+            status: self.status(),
+            body: serde_json::to_vec(&body).unwrap_or_default(),
+        }
+    }
+}
+
+impl From<AuthError> for DynamoError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Missing => DynamoError::MissingAuthenticationToken,
+            AuthError::Incomplete(m) => DynamoError::IncompleteSignature(m),
+        }
+    }
+}
+
+/// Builds DynamoDB's constraint-violation message: `N validation error(s) detected: ...`.
+///
+/// DynamoDB checks every member's declared constraints first and reports all failures at
+/// once, before any semantic check; operations collect them here.
+#[derive(Default, Debug)]
+pub struct Constraints {
+    failures: Vec<String>,
+}
+
+impl Constraints {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records `Value '<value>' at '<path>' failed to satisfy constraint: <constraint>`.
+    pub fn fail(&mut self, value: impl std::fmt::Display, path: &str, constraint: &str) {
+        self.failures.push(format!(
+            "Value '{value}' at '{path}' failed to satisfy constraint: {constraint}"
+        ));
+    }
+
+    /// The `null` form DynamoDB uses when a required member is missing.
+    pub fn missing(&mut self, path: &str) {
+        self.failures.push(format!(
+            "Value null at '{path}' failed to satisfy constraint: Member must not be null"
+        ));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.failures.is_empty()
+    }
+
+    pub fn finish(self) -> Result<()> {
+        if self.failures.is_empty() {
+            return Ok(());
+        }
+        let n = self.failures.len();
+        let noun = if n == 1 { "error" } else { "errors" };
+        Err(DynamoError::Validation(format!(
+            "{n} validation {noun} detected: {}",
+            self.failures.join("; ")
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_wire_forms() {
+        let e = DynamoError::UnknownOperation.render();
+        assert_eq!(
+            String::from_utf8(e.body).unwrap(),
+            r#"{"__type":"com.amazon.coral.service#UnknownOperationException"}"#
+        );
+        let e = DynamoError::Serialization("bad".into()).render();
+        assert_eq!(
+            String::from_utf8(e.body).unwrap(),
+            r#"{"__type":"com.amazon.coral.service#SerializationException","Message":"bad"}"#
+        );
+        let e = DynamoError::resource_not_found().render();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            String::from_utf8(e.body).unwrap(),
+            r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}"#
+        );
+    }
+
+    #[test]
+    fn constraint_messages_count_and_join() {
+        let mut c = Constraints::new();
+        c.fail(
+            "ab",
+            "tableName",
+            "Member must have length greater than or equal to 3",
+        );
+        c.missing("key");
+        let DynamoError::Validation(m) = c.finish().unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(
+            m,
+            "2 validation errors detected: Value 'ab' at 'tableName' failed to satisfy constraint: \
+             Member must have length greater than or equal to 3; Value null at 'key' failed to \
+             satisfy constraint: Member must not be null"
+        );
+    }
+}

@@ -1,0 +1,104 @@
+//! The DynamoDB service: JSON 1.0 operations over the storage engine.
+//!
+//! Each operation lives in `ops/<name>.rs` as a typed input, a typed output and an
+//! `execute` function; this module only routes by name, parses the input and serialises
+//! the output. Shared validation lives in `validate.rs`, expressions in `expr/`.
+
+pub mod capacity;
+pub mod error;
+pub mod expr;
+pub mod model;
+pub mod ops;
+pub mod storage;
+pub mod validate;
+
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use error::{DynamoError, Result};
+use storage::{Database, Table};
+
+use crate::clock::Clock;
+use crate::wire::auth::Namespace;
+use crate::wire::json::{self, JsonProblem};
+use crate::wire::ErrorBody;
+
+/// Account id in ARNs, as DynamoDB Local reports it.
+pub const ACCOUNT_ID: &str = "000000000000";
+
+/// What an operation can see: the data and the caller's namespace.
+pub struct Ctx<'a> {
+    pub db: &'a Database,
+    pub ns: &'a Namespace,
+}
+
+impl Ctx<'_> {
+    /// The table, or the item operations' "Requested resource not found".
+    pub fn table(&self, name: &str) -> Result<Arc<Table>> {
+        self.db
+            .table(self.ns, name)
+            .ok_or_else(DynamoError::resource_not_found)
+    }
+
+    pub fn now_millis(&self) -> i64 {
+        self.db.clock.now_millis()
+    }
+}
+
+/// One DynamoDB operation: typed input in, typed output out.
+pub trait Operation {
+    type Input: DeserializeOwned;
+    type Output: Serialize;
+    fn execute(ctx: &Ctx, input: Self::Input) -> Result<Self::Output>;
+}
+
+pub struct DynamoDb {
+    pub db: Database,
+}
+
+impl DynamoDb {
+    pub fn new(clock: Clock) -> Self {
+        DynamoDb {
+            db: Database::new(clock),
+        }
+    }
+
+    /// Runs operation `op` on a request body; `Err` is already rendered for the wire.
+    pub fn dispatch(
+        &self,
+        ns: &Namespace,
+        op: &str,
+        body: &[u8],
+        _request_id: &str,
+    ) -> std::result::Result<Vec<u8>, ErrorBody> {
+        let ctx = Ctx { db: &self.db, ns };
+        let result = ops::dispatch(&ctx, op, body);
+        if let Err(e) = &result {
+            tracing::debug!(op, error = %e, "request failed");
+        }
+        result.map_err(|e| e.render())
+    }
+}
+
+/// Parses, executes and serialises one operation.
+pub fn run<O: Operation>(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>> {
+    let input: O::Input = json::parse(body).map_err(serialization_error)?;
+    let output = O::execute(ctx, input)?;
+    serde_json::to_vec(&output).map_err(|e| DynamoError::Internal(e.to_string()))
+}
+
+fn serialization_error(problem: JsonProblem) -> DynamoError {
+    DynamoError::Serialization(match problem {
+        JsonProblem::Syntax => String::new(),
+        JsonProblem::WrongType { found, expected } => {
+            if expected == "Structure" || expected == "List" {
+                "Unexpected field type".to_owned()
+            } else {
+                format!("{found} cannot be converted to {expected}")
+            }
+        }
+        JsonProblem::Other(m) => m,
+    })
+}

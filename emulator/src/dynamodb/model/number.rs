@@ -1,0 +1,362 @@
+//! DynamoDB's Number: up to 38 significant decimal digits, magnitude 1E-130 to
+//! 9.99...E+125, compared numerically and read back in a normalised form.
+//!
+//! A value is `sign × mantissa × 10^exponent` with the mantissa's trailing zeros folded into
+//! the exponent, so every number has exactly one representation: equality and hashing are
+//! structural and `1`, `1.0` and `10E-1` are the same key. 38 digits fit in a `u128`
+//! (10^38 < 2^127); floats would lose digits and decimal crates stop at 28.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+pub const MAX_DIGITS: u32 = 38;
+/// Largest decimal exponent of the leading digit (9.99...E+125).
+const MAX_ADJUSTED_EXPONENT: i64 = 125;
+/// Smallest decimal exponent of the leading digit (1E-130).
+const MIN_ADJUSTED_EXPONENT: i64 = -130;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Number {
+    negative: bool,
+    /// No trailing zeros; 0 only for zero itself.
+    mantissa: u128,
+    exponent: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NumberError {
+    NotNumeric(String),
+    TooManyDigits,
+    Overflow,
+    Underflow,
+}
+
+impl NumberError {
+    /// DynamoDB's message for the problem (all are ValidationExceptions).
+    pub fn message(&self) -> String {
+        match self {
+            NumberError::NotNumeric(text) => {
+                format!("The parameter cannot be converted to a numeric value: {text}")
+            }
+            NumberError::TooManyDigits => {
+                "Attempting to store more than 38 significant digits in a Number".to_owned()
+            }
+            NumberError::Overflow => {
+                "Number overflow. Attempting to store a number with magnitude larger than supported range".to_owned()
+            }
+            NumberError::Underflow => {
+                "Number underflow. Attempting to store a number with magnitude smaller than supported range".to_owned()
+            }
+        }
+    }
+}
+
+impl fmt::Display for NumberError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+fn digit_count(mut m: u128) -> u32 {
+    let mut n = 1;
+    while m >= 10 {
+        m /= 10;
+        n += 1;
+    }
+    n
+}
+
+impl Number {
+    pub const ZERO: Number = Number {
+        negative: false,
+        mantissa: 0,
+        exponent: 0,
+    };
+
+    /// Parses the text form DynamoDB accepts (Java `BigDecimal` syntax: optional sign,
+    /// digits with an optional point, optional exponent) and applies the precision and
+    /// range limits.
+    pub fn parse(text: &str) -> Result<Number, NumberError> {
+        let not_numeric = || NumberError::NotNumeric(text.to_owned());
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut negative = false;
+        if let Some(&c) = bytes.first() {
+            if c == b'+' || c == b'-' {
+                negative = c == b'-';
+                i = 1;
+            }
+        }
+        // Significant digits, without leading zeros; trailing zeros are counted so they
+        // can be folded into the exponent.
+        let mut digits: Vec<u8> = Vec::new();
+        let mut seen_digit = false;
+        let mut frac_digits: i64 = 0;
+        let mut in_fraction = false;
+        while i < bytes.len() {
+            let c = bytes[i];
+            match c {
+                b'0'..=b'9' => {
+                    seen_digit = true;
+                    if in_fraction {
+                        frac_digits += 1;
+                    }
+                    if !(digits.is_empty() && c == b'0') {
+                        digits.push(c - b'0');
+                    }
+                }
+                b'.' if !in_fraction => in_fraction = true,
+                b'e' | b'E' => break,
+                _ => return Err(not_numeric()),
+            }
+            i += 1;
+        }
+        if !seen_digit {
+            return Err(not_numeric());
+        }
+        let mut exponent: i64 = 0;
+        if i < bytes.len() {
+            // bytes[i] is 'e' or 'E'
+            i += 1;
+            let mut exp_negative = false;
+            if i < bytes.len() && (bytes[i] == b'+' || bytes[i] == b'-') {
+                exp_negative = bytes[i] == b'-';
+                i += 1;
+            }
+            if i == bytes.len() {
+                return Err(not_numeric());
+            }
+            for &c in &bytes[i..] {
+                if !c.is_ascii_digit() {
+                    return Err(not_numeric());
+                }
+                exponent = exponent
+                    .saturating_mul(10)
+                    .saturating_add((c - b'0') as i64);
+            }
+            if exp_negative {
+                exponent = -exponent;
+            }
+        }
+        exponent = exponent.saturating_sub(frac_digits);
+        while digits.last() == Some(&0) {
+            digits.pop();
+            exponent = exponent.saturating_add(1);
+        }
+        if digits.is_empty() {
+            return Ok(Number::ZERO);
+        }
+        if digits.len() > MAX_DIGITS as usize {
+            return Err(NumberError::TooManyDigits);
+        }
+        let adjusted = exponent.saturating_add(digits.len() as i64 - 1);
+        if adjusted > MAX_ADJUSTED_EXPONENT {
+            return Err(NumberError::Overflow);
+        }
+        if adjusted < MIN_ADJUSTED_EXPONENT {
+            return Err(NumberError::Underflow);
+        }
+        let mantissa = digits.iter().fold(0u128, |acc, &d| acc * 10 + d as u128);
+        Ok(Number {
+            negative,
+            mantissa,
+            exponent: exponent as i32,
+        })
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.mantissa == 0
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.negative
+    }
+
+    /// Significant digits (1 for zero).
+    pub fn significant_digits(&self) -> u32 {
+        digit_count(self.mantissa)
+    }
+
+    /// Decimal exponent of the leading digit.
+    fn adjusted_exponent(&self) -> i64 {
+        self.exponent as i64 + self.significant_digits() as i64 - 1
+    }
+
+    /// Bytes the number occupies in DynamoDB's item size arithmetic: one byte of exponent,
+    /// one per base-100 digit (pairs aligned on the decimal point), one more if negative.
+    pub fn size(&self) -> usize {
+        if self.is_zero() {
+            return 1;
+        }
+        let low = self.exponent as i64;
+        let high = self.adjusted_exponent();
+        let pairs = high.div_euclid(2) - low.div_euclid(2) + 1;
+        1 + pairs as usize + usize::from(self.negative)
+    }
+
+    /// The value as a float, for callers that only need an approximation (TTL epochs).
+    pub fn to_f64(&self) -> f64 {
+        let v: f64 = self.to_string().parse().unwrap_or(f64::NAN);
+        v
+    }
+
+    /// Integer part if the value is integral and fits in an `i128`.
+    pub fn to_i128(&self) -> Option<i128> {
+        if self.exponent < 0 {
+            return None;
+        }
+        let scale = 10i128.checked_pow(self.exponent as u32)?;
+        let magnitude = i128::try_from(self.mantissa).ok()?.checked_mul(scale)?;
+        Some(if self.negative { -magnitude } else { magnitude })
+    }
+
+    fn cmp_magnitude(&self, other: &Number) -> Ordering {
+        match (self.is_zero(), other.is_zero()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            _ => {}
+        }
+        let by_exponent = self.adjusted_exponent().cmp(&other.adjusted_exponent());
+        if by_exponent != Ordering::Equal {
+            return by_exponent;
+        }
+        // Same leading position: compare the digit strings left-aligned.
+        let (da, db) = (self.significant_digits(), other.significant_digits());
+        let width = da.max(db);
+        let a = self.mantissa * 10u128.pow(width - da);
+        let b = other.mantissa * 10u128.pow(width - db);
+        a.cmp(&b)
+    }
+}
+
+impl Ord for Number {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self.negative, other.negative) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => self.cmp_magnitude(other),
+            (true, true) => other.cmp_magnitude(self),
+        }
+    }
+}
+
+impl PartialOrd for Number {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Plain notation, never scientific: DynamoDB answers `1.5E2` with `150`.
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_zero() {
+            return f.write_str("0");
+        }
+        let digits = self.mantissa.to_string();
+        let mut out = String::with_capacity(digits.len() + 8);
+        if self.negative {
+            out.push('-');
+        }
+        if self.exponent >= 0 {
+            out.push_str(&digits);
+            out.extend(std::iter::repeat_n('0', self.exponent as usize));
+        } else {
+            let frac = (-self.exponent) as usize;
+            if digits.len() > frac {
+                let (int, dec) = digits.split_at(digits.len() - frac);
+                out.push_str(int);
+                out.push('.');
+                out.push_str(dec);
+            } else {
+                out.push_str("0.");
+                out.extend(std::iter::repeat_n('0', frac - digits.len()));
+                out.push_str(&digits);
+            }
+        }
+        f.write_str(&out)
+    }
+}
+
+impl std::str::FromStr for Number {
+    type Err = NumberError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Number::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Number {
+        Number::parse(s).unwrap()
+    }
+
+    #[test]
+    fn read_back_is_normalised() {
+        for (input, out) in [
+            ("00042", "42"),
+            ("1.0", "1"),
+            ("3.1400", "3.14"),
+            ("1.5E2", "150"),
+            ("-0", "0"),
+            ("-0.000", "0"),
+            (".5", "0.5"),
+            ("5.", "5"),
+            ("+7", "7"),
+            ("1e-3", "0.001"),
+            ("-12.5e1", "-125"),
+        ] {
+            assert_eq!(n(input).to_string(), out, "{input}");
+        }
+    }
+
+    #[test]
+    fn limits_and_errors() {
+        assert_eq!(
+            Number::parse("abc"),
+            Err(NumberError::NotNumeric("abc".into()))
+        );
+        assert_eq!(Number::parse(""), Err(NumberError::NotNumeric("".into())));
+        assert_eq!(
+            Number::parse("1e"),
+            Err(NumberError::NotNumeric("1e".into()))
+        );
+        assert_eq!(
+            Number::parse(" 1"),
+            Err(NumberError::NotNumeric(" 1".into()))
+        );
+        assert_eq!(
+            Number::parse(&"1".repeat(39)),
+            Err(NumberError::TooManyDigits)
+        );
+        assert!(Number::parse(&format!("{}000", "1".repeat(38))).is_ok());
+        assert!(Number::parse("9.9999999999999999999999999999999999999E+125").is_ok());
+        assert_eq!(Number::parse("1E+126"), Err(NumberError::Overflow));
+        assert!(Number::parse("1E-130").is_ok());
+        assert_eq!(Number::parse("1E-131"), Err(NumberError::Underflow));
+        assert_eq!(Number::parse("0E+999999999999"), Ok(Number::ZERO));
+    }
+
+    #[test]
+    fn compares_numerically() {
+        assert!(n("10") > n("9"));
+        assert!(n("-10") < n("-9"));
+        assert!(n("0.001") < n("0.01"));
+        assert!(n("-0.001") > n("-1"));
+        assert_eq!(n("1.0"), n("10E-1"));
+        assert!(n("0") > n("-1E-130"));
+        assert!(n("123.45") < n("123.456"));
+    }
+
+    #[test]
+    fn sizes_follow_base_100_digits() {
+        assert_eq!(n("0").size(), 1);
+        assert_eq!(n("1").size(), 2);
+        assert_eq!(n("12").size(), 2);
+        assert_eq!(n("123").size(), 3);
+        assert_eq!(n("-1").size(), 3);
+        assert_eq!(n("1.5").size(), 3);
+    }
+}

@@ -1,0 +1,300 @@
+//! CreateTable: validates the schema and registers an empty table.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::describe_table::{describe, TableDescription};
+use crate::dynamodb::error::{Constraints, DynamoError, Result};
+use crate::dynamodb::model::{KeyAttribute, KeySchema, KeyType};
+use crate::dynamodb::storage::{BillingMode, Table, TableSpec};
+use crate::dynamodb::{validate, Ctx, Operation, ACCOUNT_ID};
+use crate::wire::request_id::next_u64;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Input {
+    pub attribute_definitions: Option<Vec<AttributeDefinitionInput>>,
+    pub key_schema: Option<Vec<KeySchemaInput>>,
+    pub table_name: Option<String>,
+    pub billing_mode: Option<String>,
+    pub provisioned_throughput: Option<ThroughputInput>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeDefinitionInput {
+    pub attribute_name: Option<String>,
+    pub attribute_type: Option<String>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeySchemaInput {
+    pub attribute_name: Option<String>,
+    pub key_type: Option<String>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(rename_all = "PascalCase")]
+pub struct ThroughputInput {
+    pub read_capacity_units: Option<i64>,
+    pub write_capacity_units: Option<i64>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Output {
+    pub table_description: TableDescription,
+}
+
+pub struct CreateTable;
+
+fn key_type(name: &str) -> Option<KeyType> {
+    match name {
+        "S" => Some(KeyType::S),
+        "N" => Some(KeyType::N),
+        "B" => Some(KeyType::B),
+        _ => None,
+    }
+}
+
+fn check_constraints(input: &Input) -> Result<()> {
+    let mut c = Constraints::new();
+    if input.attribute_definitions.is_none() {
+        c.missing("attributeDefinitions");
+    }
+    for (i, def) in input.attribute_definitions.iter().flatten().enumerate() {
+        let path = format!("attributeDefinitions.{}.member", i + 1);
+        if def.attribute_name.is_none() {
+            c.missing(&format!("{path}.attributeName"));
+        }
+        match def.attribute_type.as_deref() {
+            None => c.missing(&format!("{path}.attributeType")),
+            Some(t) => validate::enum_value(
+                &mut c,
+                &format!("{path}.attributeType"),
+                Some(t),
+                &["B", "N", "S"],
+            ),
+        }
+    }
+    validate::table_name(&mut c, "tableName", input.table_name.as_deref());
+    match &input.key_schema {
+        None => c.missing("keySchema"),
+        Some(ks) => {
+            for (i, k) in ks.iter().enumerate() {
+                let path = format!("keySchema.{}.member", i + 1);
+                if k.attribute_name.is_none() {
+                    c.missing(&format!("{path}.attributeName"));
+                }
+                match k.key_type.as_deref() {
+                    None => c.missing(&format!("{path}.keyType")),
+                    Some(t) => validate::enum_value(
+                        &mut c,
+                        &format!("{path}.keyType"),
+                        Some(t),
+                        &["HASH", "RANGE"],
+                    ),
+                }
+            }
+            if ks.is_empty() {
+                c.fail(
+                    "[]",
+                    "keySchema",
+                    "Member must have length greater than or equal to 1",
+                );
+            }
+            if ks.len() > 2 {
+                c.fail(
+                    format!("[{}]", ks.len()),
+                    "keySchema",
+                    "Member must have length less than or equal to 2",
+                );
+            }
+        }
+    }
+    if let Some(pt) = &input.provisioned_throughput {
+        for (value, path) in [
+            (
+                pt.read_capacity_units,
+                "provisionedThroughput.readCapacityUnits",
+            ),
+            (
+                pt.write_capacity_units,
+                "provisionedThroughput.writeCapacityUnits",
+            ),
+        ] {
+            match value {
+                None => c.missing(path),
+                Some(v) if v < 1 => {
+                    c.fail(v, path, "Member must have value greater than or equal to 1")
+                }
+                _ => {}
+            }
+        }
+    }
+    validate::enum_value(
+        &mut c,
+        "billingMode",
+        input.billing_mode.as_deref(),
+        &["PROVISIONED", "PAY_PER_REQUEST"],
+    );
+    c.finish()
+}
+
+/// The semantic checks DynamoDB makes once every member is individually valid.
+fn key_schema(input: &Input) -> Result<(KeySchema, Vec<(String, KeyType)>)> {
+    let defs: Vec<(String, KeyType)> = input
+        .attribute_definitions
+        .iter()
+        .flatten()
+        .filter_map(|d| {
+            Some((
+                d.attribute_name.clone()?,
+                key_type(d.attribute_type.as_deref()?)?,
+            ))
+        })
+        .collect();
+    for (i, (name, _)) in defs.iter().enumerate() {
+        if defs[..i].iter().any(|(n, _)| n == name) {
+            return Err(DynamoError::validation(
+                "Cannot have two attributes with the same name",
+            ));
+        }
+    }
+    let keys: Vec<(String, String)> = input
+        .key_schema
+        .iter()
+        .flatten()
+        .map(|k| {
+            (
+                k.attribute_name.clone().unwrap_or_default(),
+                k.key_type.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let def_names: Vec<&str> = defs.iter().map(|(n, _)| n.as_str()).collect();
+    if keys
+        .iter()
+        .any(|(name, _)| !def_names.contains(&name.as_str()))
+    {
+        let key_names: Vec<&str> = keys.iter().map(|(n, _)| n.as_str()).collect();
+        return Err(DynamoError::invalid_parameter(format!(
+            "Some index key attributes are not defined in AttributeDefinitions. Keys: [{}], AttributeDefinitions: [{}]",
+            key_names.join(", "),
+            def_names.join(", ")
+        )));
+    }
+    if keys[0].1 != "HASH" {
+        return Err(DynamoError::validation(
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
+        ));
+    }
+    if keys.len() == 2 {
+        if keys[1].1 != "RANGE" {
+            return Err(DynamoError::validation(
+                "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
+            ));
+        }
+        if keys[0].0 == keys[1].0 {
+            return Err(DynamoError::validation(
+                "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+            ));
+        }
+    }
+    if defs.len() != keys.len() {
+        return Err(DynamoError::invalid_parameter(
+            "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
+        ));
+    }
+    let attr = |name: &str| KeyAttribute {
+        name: name.to_owned(),
+        kind: defs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, k)| *k)
+            .unwrap_or(KeyType::S),
+    };
+    let schema = KeySchema {
+        hash: attr(&keys[0].0),
+        range: keys.get(1).map(|(name, _)| attr(name)),
+    };
+    Ok((schema, defs))
+}
+
+/// A random version-4 UUID, the form of DynamoDB's `TableId`.
+pub fn uuid_v4() -> String {
+    let (a, b) = (next_u64(), next_u64());
+    let hi = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
+    let lo = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        hi >> 32,
+        (hi >> 16) & 0xFFFF,
+        hi & 0xFFFF,
+        lo >> 48,
+        lo & 0xFFFF_FFFF_FFFF
+    )
+}
+
+impl Operation for CreateTable {
+    type Input = Input;
+    type Output = Output;
+
+    fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
+        check_constraints(&input)?;
+        let billing_mode = match input.billing_mode.as_deref() {
+            Some("PAY_PER_REQUEST") => BillingMode::PayPerRequest,
+            _ => BillingMode::Provisioned,
+        };
+        match (billing_mode, &input.provisioned_throughput) {
+            (BillingMode::PayPerRequest, Some(_)) => {
+                return Err(DynamoError::invalid_parameter(
+                    "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+                ))
+            }
+            (BillingMode::Provisioned, None) => {
+                return Err(DynamoError::invalid_parameter(
+                    "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+                ))
+            }
+            _ => {}
+        }
+        let (schema, attribute_definitions) = key_schema(&input)?;
+        let name = input.table_name.unwrap_or_default();
+        let throughput = input.provisioned_throughput.as_ref();
+        let spec = TableSpec {
+            attribute_definitions,
+            billing_mode,
+            read_capacity: throughput.and_then(|t| t.read_capacity_units).unwrap_or(0),
+            write_capacity: throughput.and_then(|t| t.write_capacity_units).unwrap_or(0),
+            created_at: ctx.db.clock.now_epoch_seconds(),
+            table_id: uuid_v4(),
+            arn: format!(
+                "arn:aws:dynamodb:{}:{ACCOUNT_ID}:table/{name}",
+                ctx.ns.region
+            ),
+        };
+        let table = Arc::new(Table::new(name.clone(), schema, spec));
+        if !ctx.db.catalog(ctx.ns).insert(table.clone()) {
+            return Err(DynamoError::ResourceInUse(format!(
+                "Table already exists: {name}"
+            )));
+        }
+        Ok(Output {
+            table_description: describe(&table, "CREATING"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_ids_are_v4_uuids() {
+        let id = super::uuid_v4();
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "4");
+        assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"));
+    }
+}

@@ -1,0 +1,30 @@
+//! One module per DynamoDB operation, routed by the name after `DynamoDB_20120810.`.
+
+pub mod create_table;
+pub mod delete_item;
+pub mod delete_table;
+pub mod describe_table;
+pub mod describe_time_to_live;
+pub mod get_item;
+pub mod list_tables;
+pub mod put_item;
+pub mod update_item;
+pub mod update_time_to_live;
+
+use super::{run, Ctx, DynamoError, Result};
+
+pub fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>> {
+    match op {
+        "CreateTable" => run::<create_table::CreateTable>(ctx, body),
+        "DeleteTable" => run::<delete_table::DeleteTable>(ctx, body),
+        "DescribeTable" => run::<describe_table::DescribeTable>(ctx, body),
+        "ListTables" => run::<list_tables::ListTables>(ctx, body),
+        "UpdateTimeToLive" => run::<update_time_to_live::UpdateTimeToLive>(ctx, body),
+        "DescribeTimeToLive" => run::<describe_time_to_live::DescribeTimeToLive>(ctx, body),
+        "GetItem" => run::<get_item::GetItem>(ctx, body),
+        "PutItem" => run::<put_item::PutItem>(ctx, body),
+        "UpdateItem" => run::<update_item::UpdateItem>(ctx, body),
+        "DeleteItem" => run::<delete_item::DeleteItem>(ctx, body),
+        _ => Err(DynamoError::UnknownOperation),
+    }
+}

@@ -1,0 +1,17 @@
+//! UpdateItem (being written: see issue 2).
+
+use crate::dynamodb::error::{DynamoError, Result};
+use crate::dynamodb::{Ctx, Operation};
+
+pub struct UpdateItem;
+
+impl Operation for UpdateItem {
+    type Input = serde::de::IgnoredAny;
+    type Output = ();
+
+    fn execute(_ctx: &Ctx, _input: Self::Input) -> Result<()> {
+        Err(DynamoError::Internal(
+            "UpdateItem is not implemented yet".into(),
+        ))
+    }
+}

@@ -1,0 +1,113 @@
+//! The in-memory storage engine: a catalog of tables per namespace, items in sharded
+//! partitions, and per-table TTL indexes ordered by expiry.
+//!
+//! Locking is per partition (a DashMap shard), never global: a conditional write evaluates
+//! its condition and applies its change while holding the lock of the one partition it
+//! touches, which makes every single-item write atomic without serialising unrelated ones.
+
+mod table;
+mod ttl;
+
+pub use table::{BillingMode, Table, TableSpec, TtlState, Write};
+pub use ttl::TTL_MAX_AGE_MILLIS;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use dashmap::DashMap;
+
+use crate::clock::Clock;
+use crate::wire::auth::Namespace;
+
+/// The tables of one namespace, ordered by name (ListTables pages in that order).
+#[derive(Default)]
+pub struct Catalog {
+    tables: RwLock<BTreeMap<String, Arc<Table>>>,
+}
+
+impl Catalog {
+    pub fn get(&self, name: &str) -> Option<Arc<Table>> {
+        self.tables.read().ok()?.get(name).cloned()
+    }
+
+    /// Inserts the table unless the name is taken; returns false when it is.
+    pub fn insert(&self, table: Arc<Table>) -> bool {
+        let Ok(mut tables) = self.tables.write() else {
+            return false;
+        };
+        if tables.contains_key(&table.name) {
+            return false;
+        }
+        tables.insert(table.name.clone(), table);
+        true
+    }
+
+    pub fn remove(&self, name: &str) -> Option<Arc<Table>> {
+        self.tables.write().ok()?.remove(name)
+    }
+
+    /// Up to `limit` names after `start` (exclusive), and whether more follow.
+    pub fn names_after(&self, start: Option<&str>, limit: usize) -> (Vec<String>, bool) {
+        let Ok(tables) = self.tables.read() else {
+            return (Vec::new(), false);
+        };
+        let mut iter = tables
+            .keys()
+            .filter(|name| start.is_none_or(|s| name.as_str() > s))
+            .cloned();
+        let names: Vec<String> = iter.by_ref().take(limit).collect();
+        let more = iter.next().is_some();
+        (names, more)
+    }
+
+    pub fn all(&self) -> Vec<Arc<Table>> {
+        self.tables
+            .read()
+            .map(|t| t.values().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// All DynamoDB data of the emulator.
+pub struct Database {
+    namespaces: DashMap<Namespace, Arc<Catalog>>,
+    pub clock: Clock,
+}
+
+impl Database {
+    pub fn new(clock: Clock) -> Self {
+        Database {
+            namespaces: DashMap::new(),
+            clock,
+        }
+    }
+
+    /// The namespace's catalog, created on first use.
+    pub fn catalog(&self, ns: &Namespace) -> Arc<Catalog> {
+        if let Some(c) = self.namespaces.get(ns) {
+            return c.clone();
+        }
+        self.namespaces.entry(ns.clone()).or_default().clone()
+    }
+
+    pub fn table(&self, ns: &Namespace, name: &str) -> Option<Arc<Table>> {
+        self.namespaces.get(ns)?.get(name)
+    }
+
+    /// Deletes every due item of every TTL-enabled table; returns how many went.
+    pub fn sweep_expired(&self) -> usize {
+        let now = self.clock.now_millis();
+        let catalogs: Vec<Arc<Catalog>> =
+            self.namespaces.iter().map(|e| e.value().clone()).collect();
+        catalogs
+            .iter()
+            .flat_map(|c| c.all())
+            .map(|table| table.sweep_expired(now))
+            .sum()
+    }
+
+    /// Drops every table of every namespace.
+    pub fn reset(&self) {
+        self.namespaces.clear();
+    }
+}

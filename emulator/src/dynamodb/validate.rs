@@ -1,0 +1,142 @@
+//! Validation shared by several operations, with DynamoDB's exact wording.
+
+use std::collections::HashMap;
+
+use super::error::{Constraints, DynamoError, Result};
+use super::model::{parse_item, Item, RawItem};
+
+pub const TABLE_NAME_PATTERN: &str = "[a-zA-Z0-9_.-]+";
+
+fn is_table_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
+}
+
+/// The `TableName` member constraints: pattern, then length 3-255.
+pub fn table_name(c: &mut Constraints, path: &str, name: Option<&str>) {
+    let Some(name) = name else {
+        c.missing(path);
+        return;
+    };
+    if name.is_empty() || !name.chars().all(is_table_name_char) {
+        c.fail(
+            name,
+            path,
+            &format!("Member must satisfy regular expression pattern: {TABLE_NAME_PATTERN}"),
+        );
+    }
+    let len = name.chars().count();
+    if len < 3 {
+        c.fail(
+            name,
+            path,
+            "Member must have length greater than or equal to 3",
+        );
+    }
+    if len > 255 {
+        c.fail(
+            name,
+            path,
+            "Member must have length less than or equal to 255",
+        );
+    }
+}
+
+/// An enum-typed member: DynamoDB lists the allowed values in its own order.
+pub fn enum_value(c: &mut Constraints, path: &str, value: Option<&str>, allowed: &[&str]) {
+    if let Some(v) = value {
+        if !allowed.contains(&v) {
+            c.fail(
+                v,
+                path,
+                &format!(
+                    "Member must satisfy enum value set: [{}]",
+                    allowed.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// Validates a raw item or key map into a typed one.
+pub fn item(raw: RawItem) -> Result<Item> {
+    parse_item(raw)
+}
+
+/// Validates expression attribute values (each must be a valid attribute value).
+pub fn attribute_values(
+    raw: Option<HashMap<String, super::model::RawAttributeValue>>,
+) -> Result<Option<HashMap<String, super::model::AttributeValue>>> {
+    raw.map(|m| {
+        m.into_iter()
+            .map(|(k, v)| Ok((k, v.validate()?)))
+            .collect::<Result<HashMap<_, _>>>()
+    })
+    .transpose()
+}
+
+pub const RETURN_CONSUMED_CAPACITY: &[&str] = &["INDEXES", "TOTAL", "NONE"];
+pub const RETURN_ITEM_COLLECTION_METRICS: &[&str] = &["SIZE", "NONE"];
+pub const RETURN_VALUES: &[&str] = &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"];
+pub const RETURN_VALUES_ON_CONDITION_CHECK_FAILURE: &[&str] = &["ALL_OLD", "NONE"];
+
+/// The common `ReturnValues` check for PutItem and DeleteItem.
+pub fn only_all_old_or_none(return_values: Option<&str>) -> Result<()> {
+    match return_values {
+        None | Some("NONE") | Some("ALL_OLD") => Ok(()),
+        Some(_) => Err(DynamoError::validation(
+            "ReturnValues can only be ALL_OLD or NONE",
+        )),
+    }
+}
+
+/// The enum members every single-item write shares.
+pub fn write_return_enums(
+    c: &mut Constraints,
+    return_values: Option<&str>,
+    return_consumed_capacity: Option<&str>,
+    return_item_collection_metrics: Option<&str>,
+    return_values_on_condition_check_failure: Option<&str>,
+) {
+    enum_value(c, "returnValues", return_values, RETURN_VALUES);
+    enum_value(
+        c,
+        "returnConsumedCapacity",
+        return_consumed_capacity,
+        RETURN_CONSUMED_CAPACITY,
+    );
+    enum_value(
+        c,
+        "returnItemCollectionMetrics",
+        return_item_collection_metrics,
+        RETURN_ITEM_COLLECTION_METRICS,
+    );
+    enum_value(
+        c,
+        "returnValuesOnConditionCheckFailure",
+        return_values_on_condition_check_failure,
+        RETURN_VALUES_ON_CONDITION_CHECK_FAILURE,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_name_messages() {
+        let mut c = Constraints::new();
+        table_name(&mut c, "tableName", Some("a!"));
+        let DynamoError::Validation(m) = c.finish().unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(
+            m,
+            "2 validation errors detected: Value 'a!' at 'tableName' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a!' at \
+             'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"
+        );
+        let mut c = Constraints::new();
+        table_name(&mut c, "tableName", Some("good_name-1.x"));
+        assert!(c.finish().is_ok());
+    }
+}

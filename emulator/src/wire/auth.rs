@@ -1,0 +1,161 @@
+//! SigV4 `Authorization` header checks and the data namespace it selects.
+//!
+//! Any credentials are accepted (signatures are not verified yet), but the header must be
+//! there and well-formed, as DynamoDB insists, so clients that forget to sign fail here
+//! exactly as they would against AWS. The access key id and the region in the credential
+//! scope choose the namespace, as DynamoDB Local does, so parallel tests with different
+//! access keys never see each other's tables.
+
+use std::sync::Arc;
+
+use hyper::header::{HeaderMap, AUTHORIZATION};
+
+/// Whose data a request sees: one set of tables and parameters per (access key, region).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Namespace {
+    pub access_key: Arc<str>,
+    pub region: Arc<str>,
+}
+
+impl Namespace {
+    pub fn new(access_key: &str, region: &str) -> Self {
+        Namespace {
+            access_key: Arc::from(access_key),
+            region: Arc::from(region),
+        }
+    }
+
+    /// The single namespace of `--shared-db`; ARNs still need a region, so it keeps one.
+    pub fn shared(region: &str) -> Self {
+        Namespace::new("", region)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthError {
+    /// No `Authorization` header at all.
+    Missing,
+    /// A header that is there but lacks parts; the message is DynamoDB's.
+    Incomplete(String),
+}
+
+pub const MISSING_TOKEN_MESSAGE: &str = "Request is missing Authentication Token";
+
+/// Checks the header and returns the namespace the request's data lives in.
+pub fn namespace_for(headers: &HeaderMap, shared_db: bool) -> Result<Namespace, AuthError> {
+    let Some(raw) = headers.get(AUTHORIZATION) else {
+        return Err(AuthError::Missing);
+    };
+    let header = raw.to_str().map_err(|_| AuthError::Missing)?;
+    let credential = parse_authorization(header, has_date(headers))?;
+    let mut scope = credential.split('/');
+    let access_key = scope.next().unwrap_or_default();
+    let _date = scope.next();
+    let region = scope
+        .next()
+        .filter(|r| !r.is_empty())
+        .unwrap_or("us-east-1");
+    if shared_db {
+        Ok(Namespace::shared(region))
+    } else {
+        Ok(Namespace::new(access_key, region))
+    }
+}
+
+fn has_date(headers: &HeaderMap) -> bool {
+    headers.contains_key("x-amz-date") || headers.contains_key("date")
+}
+
+/// Returns the `Credential` value of a well-formed header.
+fn parse_authorization(header: &str, has_date: bool) -> Result<&str, AuthError> {
+    let mut credential = None;
+    let mut signature = false;
+    let mut signed_headers = false;
+    // `AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`
+    let params = header.split_once(' ').map(|(_, rest)| rest).unwrap_or("");
+    for part in params.split([',', ' ']).filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        match key {
+            "Credential" if !value.is_empty() => credential = Some(value),
+            "Signature" if !value.is_empty() => signature = true,
+            "SignedHeaders" if !value.is_empty() => signed_headers = true,
+            _ => {}
+        }
+    }
+    let mut message = String::new();
+    for (present, name) in [
+        (credential.is_some(), "Credential"),
+        (signature, "Signature"),
+        (signed_headers, "SignedHeaders"),
+    ] {
+        if !present {
+            message.push_str(&format!(
+                "Authorization header requires '{name}' parameter. "
+            ));
+        }
+    }
+    if !has_date {
+        message.push_str(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ",
+        );
+    }
+    if !message.is_empty() {
+        message.push_str("Authorization=");
+        message.push_str(header);
+        return Err(AuthError::Incomplete(message));
+    }
+    Ok(credential.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::HeaderValue;
+
+    fn headers(auth: Option<&str>, date: bool) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Some(a) = auth {
+            h.insert(AUTHORIZATION, HeaderValue::from_str(a).unwrap());
+        }
+        if date {
+            h.insert("x-amz-date", HeaderValue::from_static("20261121T000000Z"));
+        }
+        h
+    }
+
+    const GOOD: &str = "AWS4-HMAC-SHA256 Credential=AKID1/20261121/eu-west-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc";
+
+    #[test]
+    fn well_formed_header_selects_key_and_region() {
+        let ns = namespace_for(&headers(Some(GOOD), true), false).unwrap();
+        assert_eq!(ns, Namespace::new("AKID1", "eu-west-1"));
+        let shared = namespace_for(&headers(Some(GOOD), true), true).unwrap();
+        assert_eq!(shared, Namespace::shared("eu-west-1"));
+    }
+
+    #[test]
+    fn missing_header_is_missing_token() {
+        assert_eq!(
+            namespace_for(&headers(None, true), false),
+            Err(AuthError::Missing)
+        );
+    }
+
+    #[test]
+    fn incomplete_header_names_every_missing_part() {
+        let err = namespace_for(
+            &headers(Some("AWS4-HMAC-SHA256 Credential=a/b/c/d/e"), false),
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            AuthError::Incomplete(
+                "Authorization header requires 'Signature' parameter. Authorization header requires \
+                 'SignedHeaders' parameter. Authorization header requires existence of either a \
+                 'X-Amz-Date' or a 'Date' header. Authorization=AWS4-HMAC-SHA256 Credential=a/b/c/d/e"
+                    .to_owned()
+            )
+        );
+    }
+}

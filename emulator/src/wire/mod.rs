@@ -1,0 +1,245 @@
+//! The HTTP edge shared by both services: everything a request passes through before an
+//! operation sees typed input, and everything a response gets on its way out.
+//!
+//! The order follows the real endpoints: CORS preflight and health checks first, then the
+//! method and content type (a wrong one is a 404 text answer, not JSON), the size limit
+//! (before buffering), the `X-Amz-Target` route, authorization, and finally the operation.
+
+pub mod auth;
+pub mod json;
+pub mod request_id;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
+
+use crate::{admin, Services};
+
+/// The `application/x-amz-json-*` flavour; responses echo the service's own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonVersion {
+    V10,
+    V11,
+}
+
+impl JsonVersion {
+    fn content_type(self) -> &'static str {
+        match self {
+            JsonVersion::V10 => "application/x-amz-json-1.0",
+            JsonVersion::V11 => "application/x-amz-json-1.1",
+        }
+    }
+}
+
+/// An error ready for the wire: each service renders its own error enum into this.
+#[derive(Debug)]
+pub struct ErrorBody {
+    pub status: StatusCode,
+    pub body: Vec<u8>,
+}
+
+/// Which emulated service a request is for, decided by its `X-Amz-Target` prefix.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target<'a> {
+    DynamoDb(&'a str),
+    Ssm(&'a str),
+    Unknown,
+}
+
+pub fn parse_target(value: Option<&HeaderValue>) -> Target<'_> {
+    let Some(text) = value.and_then(|v| v.to_str().ok()) else {
+        return Target::Unknown;
+    };
+    if let Some(op) = text.strip_prefix("DynamoDB_20120810.") {
+        Target::DynamoDb(op)
+    } else if let Some(op) = text.strip_prefix("AmazonSSM.") {
+        Target::Ssm(op)
+    } else {
+        Target::Unknown
+    }
+}
+
+/// The hyper service function: never fails at the HTTP level, every problem is an answer.
+pub async fn handle(
+    services: Arc<Services>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let request_id = request_id::new_request_id();
+    let mut response = route(&services, req, &request_id).await;
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        headers.insert("x-amzn-requestid", v);
+    }
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"),
+    );
+    Ok(response)
+}
+
+async fn route(
+    services: &Services,
+    req: Request<Incoming>,
+    request_id: &str,
+) -> Response<Full<Bytes>> {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+
+    if method == Method::OPTIONS {
+        return cors_preflight(req.headers());
+    }
+    if path.starts_with(admin::PREFIX) {
+        let (parts, body) = req.into_parts();
+        let bytes = match read_body(body, services.config.max_body_bytes, &parts.headers).await {
+            Ok(b) => b,
+            Err(resp) => return resp,
+        };
+        return admin::handle(services, &parts.method, &path, &bytes);
+    }
+    if method == Method::GET && path == "/" {
+        let text = format!(
+            "healthy: dynamodb.{}.amazonaws.com ",
+            services.default_region()
+        );
+        return text_response(StatusCode::OK, text);
+    }
+    if method != Method::POST {
+        return unknown_operation_404();
+    }
+    let Some(version) = json_version(req.headers()) else {
+        return unknown_operation_404();
+    };
+
+    let (parts, body) = req.into_parts();
+    let target = parse_target(parts.headers.get("x-amz-target"));
+    let body = match read_body(body, services.config.max_body_bytes, &parts.headers).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+
+    let outcome = match target {
+        Target::DynamoDb(op) => {
+            match auth::namespace_for(&parts.headers, services.config.shared_db) {
+                Ok(ns) => services.dynamodb.dispatch(&ns, op, &body, request_id),
+                Err(e) => Err(crate::dynamodb::DynamoError::from(e).render()),
+            }
+        }
+        Target::Ssm(op) => match auth::namespace_for(&parts.headers, services.config.shared_db) {
+            Ok(ns) => services.ssm.dispatch(&ns, op, &body),
+            Err(e) => Err(crate::ssm::SsmError::from(e).render()),
+        },
+        Target::Unknown => Err(crate::dynamodb::DynamoError::UnknownOperation.render()),
+    };
+    match outcome {
+        Ok(body) => json_response(StatusCode::OK, version, body),
+        Err(err) => json_response(err.status, version, err.body),
+    }
+}
+
+fn json_version(headers: &HeaderMap) -> Option<JsonVersion> {
+    let ct = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    let mime = ct.split(';').next().unwrap_or("").trim();
+    match mime.to_ascii_lowercase().as_str() {
+        "application/x-amz-json-1.0" | "application/json" => Some(JsonVersion::V10),
+        "application/x-amz-json-1.1" => Some(JsonVersion::V11),
+        _ => None,
+    }
+}
+
+/// Reads the body under a hard cap. A declared `Content-Length` over the cap is refused
+/// before a single byte is read; a chunked body is cut off as soon as it crosses it.
+async fn read_body(
+    body: Incoming,
+    limit: usize,
+    headers: &HeaderMap,
+) -> Result<Bytes, Response<Full<Bytes>>> {
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            Err(too_large())
+        }
+        Err(_) => Err(text_response(StatusCode::BAD_REQUEST, String::new())),
+    }
+}
+
+fn too_large() -> Response<Full<Bytes>> {
+    let mut resp = text_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Request Entity Too Large".to_owned(),
+    );
+    resp.headers_mut()
+        .insert("connection", HeaderValue::from_static("close"));
+    resp
+}
+
+fn unknown_operation_404() -> Response<Full<Bytes>> {
+    text_response(
+        StatusCode::NOT_FOUND,
+        "<UnknownOperationException/>\n".to_owned(),
+    )
+}
+
+fn cors_preflight(req_headers: &HeaderMap) -> Response<Full<Bytes>> {
+    let mut resp = text_response(StatusCode::OK, String::new());
+    let h = resp.headers_mut();
+    h.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("GET,POST,PUT,DELETE,OPTIONS"),
+    );
+    let allow_headers = req_headers
+        .get("access-control-request-headers")
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static("*"));
+    h.insert("access-control-allow-headers", allow_headers);
+    h.insert("access-control-max-age", HeaderValue::from_static("172800"));
+    resp
+}
+
+fn text_response(status: StatusCode, text: String) -> Response<Full<Bytes>> {
+    let body = Bytes::from(text);
+    let mut resp = Response::new(Full::new(body.clone()));
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    h.insert("x-amz-crc32", crc32_header(&body));
+    resp
+}
+
+/// Every JSON answer carries the CRC-32 of its exact bytes: Go and Java SDKs check it.
+pub fn json_response(
+    status: StatusCode,
+    version: JsonVersion,
+    body: Vec<u8>,
+) -> Response<Full<Bytes>> {
+    let body = Bytes::from(body);
+    let crc = crc32_header(&body);
+    let mut resp = Response::new(Full::new(body));
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(version.content_type()),
+    );
+    h.insert("x-amz-crc32", crc);
+    resp
+}
+
+fn crc32_header(body: &[u8]) -> HeaderValue {
+    HeaderValue::from(crc32fast::hash(body))
+}

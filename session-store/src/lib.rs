@@ -1,0 +1,1 @@
+//! DynamoDB-backed distributed cache and session store (work in progress: see the issues).
