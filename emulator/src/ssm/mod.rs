@@ -199,3 +199,20 @@ fn policies_out(v: &Version) -> Vec<PolicyOut> {
 fn epoch_seconds(millis: i64) -> f64 {
     millis as f64 / 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The store holds only ciphertext, so no debug print or log of it can leak a secret.
+    #[test]
+    fn secure_string_plaintext_is_not_kept() {
+        let ssm = Ssm::new(Clock::default());
+        let ns = Namespace::new("k", "us-east-1");
+        let body = br#"{"Name":"/k","Value":"hunter2-plaintext","Type":"SecureString"}"#;
+        assert!(ssm.dispatch(&ns, "PutParameter", body).is_ok());
+        let dump = ssm.store.read(&ns, |c| format!("{c:?}"));
+        assert!(dump.contains("Sealed("));
+        assert!(!dump.contains("hunter2"));
+    }
+}
