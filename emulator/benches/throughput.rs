@@ -45,7 +45,14 @@ fn main() {
         "bare listening on http://127.0.0.1:",
     );
     let (mut emu, emu_port) = spawn_server(
-        Command::new(emulator_bin).args(["--port", "0", "--log-level", "warn", "--sweep-interval", "1"]),
+        Command::new(emulator_bin).args([
+            "--port",
+            "0",
+            "--log-level",
+            "warn",
+            "--sweep-interval",
+            "1",
+        ]),
         "emulator listening on http://127.0.0.1:",
     );
 
@@ -61,25 +68,58 @@ fn main() {
         }
     });
 
-    let get = vec![Bytes::from(r#"{"TableName":"bench","Key":{"pk":{"S":"hot"}}}"#)];
+    let get = vec![Bytes::from(
+        r#"{"TableName":"bench","Key":{"pk":{"S":"hot"}}}"#,
+    )];
     let puts: Vec<Bytes> = (0..PUT_KEYS)
-        .map(|i| Bytes::from(format!(r#"{{"TableName":"bench","Item":{{"pk":{{"S":"k{i}"}},"payload":{item_1k}}}}}"#)))
+        .map(|i| {
+            Bytes::from(format!(
+                r#"{{"TableName":"bench","Item":{{"pk":{{"S":"k{i}"}},"payload":{item_1k}}}}}"#
+            ))
+        })
         .collect();
     let update = vec![Bytes::from(
         r#"{"TableName":"bench","Key":{"pk":{"S":"hot"}},"UpdateExpression":"ADD n :one","ExpressionAttributeValues":{":one":{"N":"1"}}}"#,
     )];
+
+    let put_parameters: Vec<Bytes> = (0..100)
+        .map(|i| Bytes::from(format!(r#"{{"Name":"/bench/put/p{i}","Value":"value-{i}","Type":"String","Overwrite":true}}"#)))
+        .collect();
+    rt.block_on(async {
+        for i in 0..100 {
+            let body =
+                format!(r#"{{"Name":"/bench/walk/p{i:03}","Value":"v{i}","Type":"String"}}"#);
+            let status = one_request(emu_port, "AmazonSSM.PutParameter", body).await;
+            assert!(status < 300, "setup PutParameter answered {status}");
+        }
+    });
 
     let scenarios: Vec<(&str, u16, &str, Vec<Bytes>)> = vec![
         ("bare hyper (fixed body)", bare_port, "GetItem", get.clone()),
         ("GetItem", emu_port, "GetItem", get),
         ("PutItem 1 KB", emu_port, "PutItem", puts),
         ("UpdateItem ADD", emu_port, "UpdateItem", update),
+        (
+            "SSM PutParameter",
+            emu_port,
+            "AmazonSSM.PutParameter",
+            put_parameters,
+        ),
     ];
     println!("concurrency {concurrency}, {seconds} s per scenario after 1 s warm-up, loopback, HTTP/1.1 keep-alive");
-    println!("{:<26} {:>10} {:>9} {:>9} {:>8} {:>7}", "scenario", "ops/s", "p50 µs", "p99 µs", "errors", "% bare");
+    println!(
+        "{:<26} {:>10} {:>9} {:>9} {:>8} {:>7}",
+        "scenario", "ops/s", "p50 µs", "p99 µs", "errors", "% bare"
+    );
     let mut bare_ops = 0.0;
     for (name, port, op, bodies) in scenarios {
-        let r = rt.block_on(load(port, op, bodies, concurrency, Duration::from_secs(seconds)));
+        let r = rt.block_on(load(
+            port,
+            op,
+            bodies,
+            concurrency,
+            Duration::from_secs(seconds),
+        ));
         if bare_ops == 0.0 {
             bare_ops = r.ops_per_sec;
         }
@@ -93,6 +133,15 @@ fn main() {
             100.0 * r.ops_per_sec / bare_ops
         );
     }
+    let walk = rt.block_on(walk_load(
+        emu_port,
+        concurrency,
+        Duration::from_secs(seconds),
+    ));
+    println!(
+        "SSM GetParametersByPath walk of 100 parameters (10 pages of 10): {:.0} walks/s, p50 {} µs, p99 {} µs per walk",
+        walk.ops_per_sec, walk.p50_us, walk.p99_us
+    );
     println!(
         "start-up to first answered request (release binary, {} runs): median {:.1} ms, max {:.1} ms",
         startup.len(),
@@ -106,7 +155,10 @@ fn main() {
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Starts a server process and reads its port from the endpoint line it prints.
@@ -118,7 +170,9 @@ fn spawn_server(cmd: &mut Command, prefix: &str) -> (Child, u16) {
         .expect("spawn server");
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("endpoint line");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("endpoint line");
     let port = line
         .trim()
         .strip_prefix(prefix)
@@ -164,11 +218,20 @@ fn startup_times(bin: &str, runs: usize) -> Vec<Duration> {
     times
 }
 
+/// `op` is `Service.Operation` for SSM (`AmazonSSM.PutParameter`), else a DynamoDB operation.
 fn request(port: u16, op: &str, body: Bytes) -> Request<Full<Bytes>> {
+    let (content_type, target) = if op.starts_with("AmazonSSM.") {
+        ("application/x-amz-json-1.1", op.to_owned())
+    } else {
+        (
+            "application/x-amz-json-1.0",
+            format!("DynamoDB_20120810.{op}"),
+        )
+    };
     Request::post("/")
         .header("host", format!("127.0.0.1:{port}"))
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amz-target", format!("DynamoDB_20120810.{op}"))
+        .header("content-type", content_type)
+        .header("x-amz-target", target)
         .header("x-amz-date", "20260101T000000Z")
         .header("authorization", AUTH)
         .body(Full::new(body))
@@ -176,12 +239,8 @@ fn request(port: u16, op: &str, body: Bytes) -> Request<Full<Bytes>> {
 }
 
 async fn one_request(port: u16, op: &str, body: String) -> u16 {
-    let stream = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .expect("handshake");
-    tokio::spawn(conn);
-    let resp: Response<_> = sender
+    let mut sender = connect(port).await;
+    let resp = sender
         .send_request(request(port, op, Bytes::from(body)))
         .await
         .expect("send");
@@ -197,7 +256,13 @@ struct LoadResult {
     errors: u64,
 }
 
-async fn load(port: u16, op: &str, bodies: Vec<Bytes>, concurrency: usize, measure: Duration) -> LoadResult {
+async fn load(
+    port: u16,
+    op: &str,
+    bodies: Vec<Bytes>,
+    concurrency: usize,
+    measure: Duration,
+) -> LoadResult {
     let warmup = Duration::from_secs(1);
     let start = Instant::now();
     let measure_from = start + warmup;
@@ -207,12 +272,7 @@ async fn load(port: u16, op: &str, bodies: Vec<Bytes>, concurrency: usize, measu
         let bodies = bodies.clone();
         let op = op.to_owned();
         tasks.push(tokio::spawn(async move {
-            let stream = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
-            let _ = stream.set_nodelay(true);
-            let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                .await
-                .expect("handshake");
-            tokio::spawn(conn);
+            let mut sender = connect(port).await;
             let mut latencies = Vec::with_capacity(1 << 16);
             let mut errors = 0u64;
             let mut i = worker;
@@ -242,21 +302,81 @@ async fn load(port: u16, op: &str, bodies: Vec<Bytes>, concurrency: usize, measu
             (latencies, errors)
         }));
     }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (l, e) = t.await.expect("worker");
-        all.extend(l);
-        errors += e;
+    summarise(tasks, measure).await
+}
+
+/// Workers repeatedly page through `/bench/walk` (100 parameters) with MaxResults 10,
+/// following NextToken; one walk is one sample.
+async fn walk_load(port: u16, concurrency: usize, measure: Duration) -> LoadResult {
+    #[derive(serde::Deserialize)]
+    struct Page {
+        #[serde(rename = "Parameters", default)]
+        parameters: Vec<serde::de::IgnoredAny>,
+        #[serde(rename = "NextToken")]
+        next_token: Option<String>,
     }
-    all.sort_unstable();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0);
-    LoadResult {
-        ops_per_sec: all.len() as f64 / measure.as_secs_f64(),
-        p50_us: pct(0.50),
-        p99_us: pct(0.99),
-        errors,
+    let start = Instant::now();
+    let measure_from = start + Duration::from_secs(1);
+    let end = measure_from + measure;
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        tasks.push(tokio::spawn(async move {
+            let mut sender = connect(port).await;
+            let (mut latencies, mut errors) = (Vec::new(), 0u64);
+            while Instant::now() < end {
+                let t = Instant::now();
+                let (mut token, mut seen) = (None::<String>, 0usize);
+                loop {
+                    let body = match &token {
+                        Some(tok) => format!(
+                            r#"{{"Path":"/bench/walk","MaxResults":10,"NextToken":{}}}"#,
+                            serde_json::to_string(tok).expect("token")
+                        ),
+                        None => r#"{"Path":"/bench/walk","MaxResults":10}"#.to_owned(),
+                    };
+                    let Ok(resp) = sender
+                        .send_request(request(
+                            port,
+                            "AmazonSSM.GetParametersByPath",
+                            Bytes::from(body),
+                        ))
+                        .await
+                    else {
+                        errors += 1;
+                        return (latencies, errors);
+                    };
+                    let bytes = resp
+                        .into_body()
+                        .collect()
+                        .await
+                        .map(|b| b.to_bytes())
+                        .unwrap_or_default();
+                    let Ok(page) = serde_json::from_slice::<Page>(&bytes) else {
+                        errors += 1;
+                        break;
+                    };
+                    seen += page.parameters.len();
+                    token = page.next_token;
+                    if token.is_none() {
+                        break;
+                    }
+                }
+                if seen != 100 {
+                    errors += 1;
+                }
+                if t >= measure_from {
+                    latencies.push(t.elapsed().as_micros() as u64);
+                }
+            }
+            (latencies, errors)
+        }));
     }
+    let result = summarise(tasks, measure).await;
+    assert_eq!(
+        result.errors, 0,
+        "walks that did not see exactly 100 parameters"
+    );
+    result
 }
 
 /// The baseline: hyper answering every request with a fixed DynamoDB-sized body, with the
@@ -269,13 +389,20 @@ fn bare_server() {
         .build()
         .expect("runtime");
     rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        println!("bare listening on http://{}", listener.local_addr().expect("addr"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        println!(
+            "bare listening on http://{}",
+            listener.local_addr().expect("addr")
+        );
         use std::io::Write;
         let _ = std::io::stdout().flush();
         let body = Bytes::from_static(br#"{"Item":{"pk":{"S":"hot"},"n":{"N":"0"}}}"#);
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
             let _ = stream.set_nodelay(true);
             let body = body.clone();
             tokio::spawn(async move {

@@ -11,7 +11,11 @@ fn http_get(addr: &str, path: &str) -> String {
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .expect("timeout");
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("write");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
     let mut out = String::new();
     stream.read_to_string(&mut out).expect("read");
     out
@@ -38,7 +42,10 @@ fn binary_prints_endpoint_serves_and_stops_on_sigterm() {
 
     let health = http_get(&addr, "/");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
-    assert!(health.ends_with("healthy: dynamodb.us-east-1.amazonaws.com "), "{health}");
+    assert!(
+        health.ends_with("healthy: dynamodb.us-east-1.amazonaws.com "),
+        "{health}"
+    );
     let clock = http_get(&addr, "/_emulator/clock");
     assert!(clock.contains("\"offsetMillis\":0"), "{clock}");
 
@@ -52,7 +59,10 @@ fn binary_prints_endpoint_serves_and_stops_on_sigterm() {
         if let Some(exit) = child.try_wait().expect("wait") {
             break exit;
         }
-        assert!(Instant::now() < deadline, "emulator did not stop on SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "emulator did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(exit.success(), "exit status {exit:?}");
