@@ -68,6 +68,9 @@ impl Operation for UpdateItem {
 
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
         let key = table.schema.key_from_map(&key)?;
+        if let Some(update) = &compiled.update {
+            update.check_key_attributes(&table.schema)?;
+        }
         write::write(
             &table,
             &key,
