@@ -210,6 +210,87 @@ impl Number {
         Some(if self.negative { -magnitude } else { magnitude })
     }
 
+    /// `self + other`, exactly, under DynamoDB's limits. DynamoDB never rounds: a result
+    /// that needs more than 38 significant digits fails, and (as observed against the real
+    /// service) with the *overflow* message, the same as a result beyond 9.99...E+125.
+    pub fn checked_add(&self, other: &Number) -> Result<Number, NumberError> {
+        if other.is_zero() {
+            return Ok(self.clone());
+        }
+        if self.is_zero() {
+            return Ok(other.clone());
+        }
+        // Align both mantissas on the smaller exponent as little-endian decimal digits.
+        // The sum's lowest significant digit sits at or above that exponent and its highest
+        // one at most one above the larger operand's, so a span beyond 38 + 1 digits
+        // cannot fit whatever the digits are.
+        let low = self.exponent.min(other.exponent) as i64;
+        let high = self.adjusted_exponent().max(other.adjusted_exponent());
+        if high - low + 1 > 2 * MAX_DIGITS as i64 + 2 {
+            return Err(NumberError::Overflow);
+        }
+        let digits_of = |n: &Number| -> Vec<u8> {
+            let mut out = vec![0u8; (n.exponent as i64 - low) as usize];
+            let mut m = n.mantissa;
+            while m > 0 {
+                out.push((m % 10) as u8);
+                m /= 10;
+            }
+            out
+        };
+        let (a, b) = (digits_of(self), digits_of(other));
+        let (negative, magnitude) = if self.negative == other.negative {
+            (self.negative, add_digits(&a, &b))
+        } else {
+            match self.cmp_magnitude(other) {
+                Ordering::Equal => return Ok(Number::ZERO),
+                Ordering::Greater => (self.negative, sub_digits(&a, &b)),
+                Ordering::Less => (other.negative, sub_digits(&b, &a)),
+            }
+        };
+        Number::from_digits(negative, &magnitude, low)
+    }
+
+    /// `self - other` under the same rules as [`Number::checked_add`].
+    pub fn checked_sub(&self, other: &Number) -> Result<Number, NumberError> {
+        let negated = Number {
+            negative: !other.negative && !other.is_zero(),
+            ..other.clone()
+        };
+        self.checked_add(&negated)
+    }
+
+    /// Builds a number from little-endian decimal digits scaled by `10^exponent`,
+    /// normalising and applying the precision and range limits.
+    fn from_digits(negative: bool, digits: &[u8], exponent: i64) -> Result<Number, NumberError> {
+        let first = digits.iter().position(|&d| d != 0);
+        let last = digits.iter().rposition(|&d| d != 0);
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(Number::ZERO);
+        };
+        let significant = &digits[first..=last];
+        if significant.len() > MAX_DIGITS as usize {
+            return Err(NumberError::Overflow);
+        }
+        let exponent = exponent + first as i64;
+        let adjusted = exponent + significant.len() as i64 - 1;
+        if adjusted > MAX_ADJUSTED_EXPONENT {
+            return Err(NumberError::Overflow);
+        }
+        if adjusted < MIN_ADJUSTED_EXPONENT {
+            return Err(NumberError::Underflow);
+        }
+        let mantissa = significant
+            .iter()
+            .rev()
+            .fold(0u128, |acc, &d| acc * 10 + d as u128);
+        Ok(Number {
+            negative,
+            mantissa,
+            exponent: exponent as i32,
+        })
+    }
+
     fn cmp_magnitude(&self, other: &Number) -> Ordering {
         match (self.is_zero(), other.is_zero()) {
             (true, true) => return Ordering::Equal,
@@ -228,6 +309,37 @@ impl Number {
         let b = other.mantissa * 10u128.pow(width - db);
         a.cmp(&b)
     }
+}
+
+/// Sum of two little-endian digit strings.
+fn add_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()) + 1);
+    let mut carry = 0u8;
+    for i in 0..a.len().max(b.len()) {
+        let d = a.get(i).copied().unwrap_or(0) + b.get(i).copied().unwrap_or(0) + carry;
+        out.push(d % 10);
+        carry = d / 10;
+    }
+    if carry > 0 {
+        out.push(carry);
+    }
+    out
+}
+
+/// `a - b` for little-endian digit strings with `a >= b`.
+fn sub_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len());
+    let mut borrow = 0i8;
+    for (i, &digit) in a.iter().enumerate() {
+        let mut d = digit as i8 - b.get(i).copied().unwrap_or(0) as i8 - borrow;
+        borrow = 0;
+        if d < 0 {
+            d += 10;
+            borrow = 1;
+        }
+        out.push(d as u8);
+    }
+    out
 }
 
 impl Ord for Number {
