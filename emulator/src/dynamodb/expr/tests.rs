@@ -887,3 +887,214 @@ fn attributes_to_get() {
         "One or more parameter values were invalid: Duplicate value in attribute name: a"
     );
 }
+
+// ---- property tests ----
+
+mod properties {
+    use super::*;
+    use crate::dynamodb::expr::ast::{Comparator, Operand, PathElem};
+    use crate::dynamodb::model::Number;
+    use proptest::prelude::*;
+
+    /// Prints a condition tree back into expression text, allocating placeholders.
+    struct Printer {
+        values: HashMap<String, RawAttributeValue>,
+    }
+
+    impl Printer {
+        fn value(&mut self, v: &AttributeValue) -> String {
+            let key = format!(":v{}", self.values.len());
+            let raw: RawAttributeValue =
+                serde_json::from_str(&serde_json::to_string(v).unwrap()).unwrap();
+            self.values.insert(key.clone(), raw);
+            key
+        }
+
+        fn path(p: &Path) -> String {
+            let mut out = String::new();
+            for e in &p.0 {
+                match e {
+                    PathElem::Attr(a) if out.is_empty() => out.push_str(a),
+                    PathElem::Attr(a) => {
+                        out.push('.');
+                        out.push_str(a);
+                    }
+                    PathElem::Index(i) => out.push_str(&format!("[{i}]")),
+                }
+            }
+            out
+        }
+
+        fn operand(&mut self, o: &Operand) -> String {
+            match o {
+                Operand::Path(p) => Self::path(p),
+                Operand::Value(v) => self.value(v),
+                Operand::Size(inner) => format!("size({})", self.operand(inner)),
+            }
+        }
+
+        fn grouped(&mut self, c: &Cond) -> String {
+            match c {
+                Cond::And(..) | Cond::Or(..) => format!("({})", self.cond(c)),
+                _ => self.cond(c),
+            }
+        }
+
+        fn cond(&mut self, c: &Cond) -> String {
+            match c {
+                Cond::Compare(cmp, a, b) => {
+                    format!("{} {} {}", self.operand(a), cmp.symbol(), self.operand(b))
+                }
+                Cond::Between(a, b, c) => format!(
+                    "{} BETWEEN {} AND {}",
+                    self.operand(a),
+                    self.operand(b),
+                    self.operand(c)
+                ),
+                Cond::In(a, list) => {
+                    let a = self.operand(a);
+                    let list: Vec<String> = list.iter().map(|o| self.operand(o)).collect();
+                    format!("{a} IN ({})", list.join(", "))
+                }
+                Cond::Exists(p) => format!("attribute_exists({})", Self::path(p)),
+                Cond::NotExists(p) => format!("attribute_not_exists({})", Self::path(p)),
+                Cond::Type(a, t) => {
+                    format!("attribute_type({}, {})", self.operand(a), self.operand(t))
+                }
+                Cond::BeginsWith(a, b) => {
+                    format!("begins_with({}, {})", self.operand(a), self.operand(b))
+                }
+                Cond::Contains(a, b) => {
+                    format!("contains({}, {})", self.operand(a), self.operand(b))
+                }
+                Cond::And(a, b) => format!("{} AND {}", self.grouped(a), self.grouped(b)),
+                Cond::Or(a, b) => format!("{} OR {}", self.grouped(a), self.grouped(b)),
+                Cond::Not(a) => format!("NOT {}", self.grouped(a)),
+            }
+        }
+    }
+
+    fn path() -> impl Strategy<Value = Path> {
+        (
+            0..5usize,
+            prop::collection::vec(
+                prop_oneof![
+                    (0..5usize).prop_map(|i| PathElem::Attr(format!("f{i}"))),
+                    (0..20usize).prop_map(PathElem::Index),
+                ],
+                0..3,
+            ),
+        )
+            .prop_map(|(head, rest)| {
+                let mut elems = vec![PathElem::Attr(format!("p{head}"))];
+                elems.extend(rest);
+                Path(elems)
+            })
+    }
+
+    fn number() -> impl Strategy<Value = Number> {
+        (any::<bool>(), 1u64..1_000_000_000, -10i32..10).prop_map(|(neg, m, e)| {
+            Number::parse(&format!("{}{m}E{e}", if neg { "-" } else { "" })).unwrap()
+        })
+    }
+
+    fn scalar() -> impl Strategy<Value = AttributeValue> {
+        prop_oneof![
+            "[a-z]{0,6}".prop_map(AttributeValue::S),
+            number().prop_map(AttributeValue::N),
+            any::<bool>().prop_map(AttributeValue::Bool),
+        ]
+    }
+
+    fn comparator() -> impl Strategy<Value = Comparator> {
+        prop_oneof![
+            Just(Comparator::Eq),
+            Just(Comparator::Ne),
+            Just(Comparator::Lt),
+            Just(Comparator::Le),
+            Just(Comparator::Gt),
+            Just(Comparator::Ge),
+        ]
+    }
+
+    fn leaf() -> impl Strategy<Value = Cond> {
+        prop_oneof![
+            (comparator(), path(), scalar()).prop_map(|(c, p, v)| Cond::Compare(
+                c,
+                Operand::Path(p),
+                Operand::Value(v)
+            )),
+            (comparator(), path(), number()).prop_map(|(c, p, n)| Cond::Compare(
+                c,
+                Operand::Size(Box::new(Operand::Path(p))),
+                Operand::Value(AttributeValue::N(n))
+            )),
+            (path(), number(), number()).prop_map(|(p, a, b)| {
+                let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+                Cond::Between(
+                    Operand::Path(p),
+                    Operand::Value(AttributeValue::N(lo)),
+                    Operand::Value(AttributeValue::N(hi)),
+                )
+            }),
+            (path(), prop::collection::vec(scalar(), 1..4)).prop_map(|(p, vs)| Cond::In(
+                Operand::Path(p),
+                vs.into_iter().map(Operand::Value).collect()
+            )),
+            path().prop_map(Cond::Exists),
+            path().prop_map(Cond::NotExists),
+            (path(), "[a-z]{1,4}").prop_map(|(p, s)| Cond::BeginsWith(
+                Operand::Path(p),
+                Operand::Value(AttributeValue::S(s))
+            )),
+            (path(), scalar())
+                .prop_map(|(p, v)| Cond::Contains(Operand::Path(p), Operand::Value(v))),
+        ]
+    }
+
+    fn cond() -> impl Strategy<Value = Cond> {
+        leaf().prop_recursive(4, 24, 2, |inner| {
+            prop_oneof![
+                (inner.clone(), inner.clone())
+                    .prop_map(|(a, b)| Cond::And(Box::new(a), Box::new(b))),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(a, b)| Cond::Or(Box::new(a), Box::new(b))),
+                inner.prop_map(|a| Cond::Not(Box::new(a))),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn printed_conditions_parse_back_to_the_same_tree(tree in cond()) {
+            let mut printer = Printer { values: HashMap::new() };
+            let text = printer.cond(&tree);
+            let compiled = compile(&ExpressionParams {
+                condition_expression: Some(&text),
+                values: Some(&printer.values).filter(|v| !v.is_empty()),
+                ..Default::default()
+            });
+            let compiled = compiled.map_err(|e| TestCaseError::fail(format!("{text}: {e:?}")))?;
+            let got = compiled.condition.unwrap();
+            prop_assert_eq!(got.tree(), &tree, "{}", text);
+        }
+
+        #[test]
+        fn compile_never_panics(text in "[a-zA-Z0-9_#:.,()\\[\\] <>=+-]{0,60}") {
+            let names = names(&[("#a", "a"), ("#b", "b")]);
+            let values = raw_values(r#"{":a":{"N":"1"},":b":{"SS":["x"]}}"#);
+            for params in [
+                ExpressionParams { condition_expression: Some(&text), names: Some(&names), values: Some(&values), ..Default::default() },
+                ExpressionParams { update_expression: Some(&text), names: Some(&names), values: Some(&values), ..Default::default() },
+                ExpressionParams { projection_expression: Some(&text), names: Some(&names), ..Default::default() },
+            ] {
+                if let Ok(c) = compile(&params) {
+                    let it = item(r#"{"a":{"L":[{"N":"1"}]},"b":{"M":{"c":{"S":"x"}}},"n":{"N":"5"}}"#);
+                    if let Some(cond) = c.condition { let _ = cond.evaluate(Some(&it)); let _ = cond.evaluate(None); }
+                    if let Some(u) = c.update { let mut i = it.clone(); let _ = u.apply(&mut i); let _ = u.updated_paths().apply(&i); }
+                    if let Some(p) = c.projection { let _ = p.apply(&it); }
+                }
+            }
+        }
+    }
+}
