@@ -483,6 +483,8 @@ impl<'a> Resolver<'a> {
     pub fn update(&mut self, sections: &[RawSection]) -> UpdateActions {
         let mut actions = UpdateActions::default();
         let mut seen: Vec<SectionKind> = Vec::new();
+        // Overlaps are reported between paths in the order they are written.
+        let mut targets: Vec<Path> = Vec::new();
         for section in sections {
             let kind = match section {
                 RawSection::Set(_) => SectionKind::Set,
@@ -504,6 +506,7 @@ impl<'a> Resolver<'a> {
                 RawSection::Set(items) => {
                     for (path, value) in items {
                         let path = self.path(path);
+                        targets.push(path.clone());
                         let value = self.set_value(value);
                         actions.set.push((path, value));
                     }
@@ -511,6 +514,7 @@ impl<'a> Resolver<'a> {
                 RawSection::Remove(paths) => {
                     for path in paths {
                         let path = self.path(path);
+                        targets.push(path.clone());
                         actions.remove.push(path);
                     }
                 }
@@ -518,6 +522,7 @@ impl<'a> Resolver<'a> {
                     let add = kind == SectionKind::Add;
                     for (path, placeholder) in items {
                         let path = self.path(path);
+                        targets.push(path.clone());
                         let value = self.value(placeholder);
                         let allowed = match value.type_name() {
                             "SS" | "NS" | "BS" => true,
@@ -543,7 +548,7 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        let targets: Vec<&Path> = actions.targets().collect();
+        let targets: Vec<&Path> = targets.iter().collect();
         let (overlap, conflict) = check_paths(&targets);
         if let Some(m) = overlap {
             self.fail(Cat::Overlap, m);

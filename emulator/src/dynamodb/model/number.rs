@@ -471,4 +471,119 @@ mod tests {
         assert_eq!(n("-1").size(), 3);
         assert_eq!(n("1.5").size(), 3);
     }
+
+    #[test]
+    fn arithmetic_is_exact_and_bounded() {
+        let add = |a: &str, b: &str| n(a).checked_add(&n(b));
+        assert_eq!(
+            add("1", "10000000000000000000000").unwrap(),
+            n("10000000000000000000001")
+        );
+        assert_eq!(
+            n("10000000000000000000000").checked_sub(&n("1")).unwrap(),
+            n("9999999999999999999999")
+        );
+        assert_eq!(add("5.3", "0.05").unwrap(), n("5.35"));
+        assert_eq!(add("-1.5", "1.5").unwrap(), Number::ZERO);
+        assert_eq!(add("9e125", "9e124").unwrap(), n("9.9e125"));
+        assert_eq!(add("9e125", "9e125"), Err(NumberError::Overflow));
+        assert_eq!(
+            n("9e125").checked_sub(&n("-9e125")),
+            Err(NumberError::Overflow)
+        );
+        // DynamoDB words a result needing more than 38 digits as an overflow too.
+        assert_eq!(add("1e50", "1"), Err(NumberError::Overflow));
+        assert_eq!(n("1e50").checked_sub(&n("1")), Err(NumberError::Overflow));
+        assert_eq!(add(&"9".repeat(38), "1").unwrap(), n("1e38"));
+        assert_eq!(n("1e-130").checked_sub(&n("2e-130")).unwrap(), n("-1e-130"));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn number() -> impl Strategy<Value = Number> {
+            (any::<bool>(), "[1-9][0-9]{0,37}", -140i64..100).prop_filter_map(
+                "in range",
+                |(neg, digits, exp)| {
+                    Number::parse(&format!("{}{digits}E{exp}", if neg { "-" } else { "" })).ok()
+                },
+            )
+        }
+
+        /// Exact comparison on the decimal strings, independent of `Ord for Number`:
+        /// both values written with the same number of fraction digits.
+        fn exact_cmp(a: &Number, b: &Number) -> Ordering {
+            fn parts(n: &Number) -> (bool, String, String) {
+                let s = n.to_string();
+                let (neg, s) = match s.strip_prefix('-') {
+                    Some(rest) => (true, rest.to_owned()),
+                    None => (false, s),
+                };
+                let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+                (neg, int.to_owned(), frac.to_owned())
+            }
+            let (na, ia, fa) = parts(a);
+            let (nb, ib, fb) = parts(b);
+            let width = ia.len().max(ib.len());
+            let fwidth = fa.len().max(fb.len());
+            let pad = |i: &str, f: &str| format!("{i:0>width$}{f:0<fwidth$}");
+            let (ma, mb) = (pad(&ia, &fa), pad(&ib, &fb));
+            let zero_a = ma.bytes().all(|c| c == b'0');
+            let zero_b = mb.bytes().all(|c| c == b'0');
+            let sa = if zero_a {
+                0
+            } else if na {
+                -1
+            } else {
+                1
+            };
+            let sb = if zero_b {
+                0
+            } else if nb {
+                -1
+            } else {
+                1
+            };
+            if sa != sb {
+                return sa.cmp(&sb);
+            }
+            let mag = ma.cmp(&mb);
+            if sa < 0 {
+                mag.reverse()
+            } else {
+                mag
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn display_then_parse_is_identity(a in number()) {
+                prop_assert_eq!(Number::parse(&a.to_string()).unwrap(), a);
+            }
+
+            #[test]
+            fn ordering_agrees_with_exact_decimal_comparison(a in number(), b in number()) {
+                prop_assert_eq!(a.cmp(&b), exact_cmp(&a, &b));
+            }
+
+            #[test]
+            fn size_is_positive_and_bounded(a in number()) {
+                prop_assert!(a.size() >= 2 && a.size() <= 22);
+            }
+
+            #[test]
+            fn addition_commutes_and_subtraction_undoes_it(a in number(), b in number()) {
+                let ab = a.checked_add(&b);
+                prop_assert_eq!(&ab, &b.checked_add(&a));
+                if let Ok(sum) = ab {
+                    if let Ok(back) = sum.checked_sub(&b) {
+                        prop_assert_eq!(back, a.clone());
+                    }
+                    let expected = if b.is_zero() { Ordering::Equal } else if b.is_negative() { Ordering::Less } else { Ordering::Greater };
+                    prop_assert_eq!(sum.cmp(&a), expected);
+                }
+            }
+        }
+    }
 }
