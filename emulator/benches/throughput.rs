@@ -249,6 +249,42 @@ async fn one_request(port: u16, op: &str, body: String) -> u16 {
     status
 }
 
+type Worker = tokio::task::JoinHandle<(Vec<u64>, u64)>;
+
+async fn connect(port: u16) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
+    let stream = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let _ = stream.set_nodelay(true);
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("handshake");
+    tokio::spawn(conn);
+    sender
+}
+
+/// Joins the workers' (latencies in µs, errors) into throughput and percentiles.
+async fn summarise(workers: Vec<Worker>, measure: Duration) -> LoadResult {
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for w in workers {
+        let (l, e) = w.await.expect("worker");
+        all.extend(l);
+        errors += e;
+    }
+    all.sort_unstable();
+    let pct = |p: f64| {
+        let i = ((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1));
+        all.get(i).copied().unwrap_or(0)
+    };
+    LoadResult {
+        ops_per_sec: all.len() as f64 / measure.as_secs_f64(),
+        p50_us: pct(0.50),
+        p99_us: pct(0.99),
+        errors,
+    }
+}
+
 struct LoadResult {
     ops_per_sec: f64,
     p50_us: u64,
