@@ -9,6 +9,8 @@ use serde::Serialize;
 
 use super::model::Item;
 use crate::wire::auth::{AuthError, MISSING_TOKEN_MESSAGE};
+use crate::wire::constraints::ConstraintViolation;
+pub use crate::wire::constraints::Constraints;
 use crate::wire::ErrorBody;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -149,57 +151,18 @@ impl DynamoError {
     }
 }
 
+impl From<ConstraintViolation> for DynamoError {
+    fn from(v: ConstraintViolation) -> Self {
+        DynamoError::Validation(v.0)
+    }
+}
+
 impl From<AuthError> for DynamoError {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::Missing => DynamoError::MissingAuthenticationToken,
             AuthError::Incomplete(m) => DynamoError::IncompleteSignature(m),
         }
-    }
-}
-
-/// Builds DynamoDB's constraint-violation message: `N validation error(s) detected: ...`.
-///
-/// DynamoDB checks every member's declared constraints first and reports all failures at
-/// once, before any semantic check; operations collect them here.
-#[derive(Default, Debug)]
-pub struct Constraints {
-    failures: Vec<String>,
-}
-
-impl Constraints {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Records `Value '<value>' at '<path>' failed to satisfy constraint: <constraint>`.
-    pub fn fail(&mut self, value: impl std::fmt::Display, path: &str, constraint: &str) {
-        self.failures.push(format!(
-            "Value '{value}' at '{path}' failed to satisfy constraint: {constraint}"
-        ));
-    }
-
-    /// The `null` form DynamoDB uses when a required member is missing.
-    pub fn missing(&mut self, path: &str) {
-        self.failures.push(format!(
-            "Value null at '{path}' failed to satisfy constraint: Member must not be null"
-        ));
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.failures.is_empty()
-    }
-
-    pub fn finish(self) -> Result<()> {
-        if self.failures.is_empty() {
-            return Ok(());
-        }
-        let n = self.failures.len();
-        let noun = if n == 1 { "error" } else { "errors" };
-        Err(DynamoError::Validation(format!(
-            "{n} validation {noun} detected: {}",
-            self.failures.join("; ")
-        )))
     }
 }
 
@@ -224,26 +187,6 @@ mod tests {
         assert_eq!(
             String::from_utf8(e.body).unwrap(),
             r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}"#
-        );
-    }
-
-    #[test]
-    fn constraint_messages_count_and_join() {
-        let mut c = Constraints::new();
-        c.fail(
-            "ab",
-            "tableName",
-            "Member must have length greater than or equal to 3",
-        );
-        c.missing("key");
-        let DynamoError::Validation(m) = c.finish().unwrap_err() else {
-            panic!()
-        };
-        assert_eq!(
-            m,
-            "2 validation errors detected: Value 'ab' at 'tableName' failed to satisfy constraint: \
-             Member must have length greater than or equal to 3; Value null at 'key' failed to \
-             satisfy constraint: Member must not be null"
         );
     }
 }

@@ -149,11 +149,8 @@ mod tests {
     fn table_name_messages() {
         let mut c = Constraints::new();
         table_name(&mut c, "tableName", Some("a!"));
-        let DynamoError::Validation(m) = c.finish().unwrap_err() else {
-            panic!()
-        };
         assert_eq!(
-            m,
+            c.finish().unwrap_err().0,
             "2 validation errors detected: Value 'a!' at 'tableName' failed to satisfy constraint: \
              Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a!' at \
              'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"

@@ -4,6 +4,8 @@ use hyper::StatusCode;
 use serde::Serialize;
 
 use crate::wire::auth::{AuthError, MISSING_TOKEN_MESSAGE};
+use crate::wire::constraints::ConstraintViolation;
+pub use crate::wire::constraints::Constraints;
 use crate::wire::ErrorBody;
 
 pub type Result<T> = std::result::Result<T, SsmError>;
@@ -142,49 +144,18 @@ impl SsmError {
     }
 }
 
+impl From<ConstraintViolation> for SsmError {
+    fn from(v: ConstraintViolation) -> Self {
+        SsmError::Validation(v.0)
+    }
+}
+
 impl From<AuthError> for SsmError {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::Missing => SsmError::MissingAuthenticationToken,
             AuthError::Incomplete(m) => SsmError::IncompleteSignature(m),
         }
-    }
-}
-
-/// Collects member-constraint failures into SSM's (Coral's) single message:
-/// `N validation errors detected: Value '..' at '..' failed to satisfy constraint: ..`.
-#[derive(Default)]
-pub struct Constraints {
-    failures: Vec<String>,
-}
-
-impl Constraints {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn fail(&mut self, value: impl std::fmt::Display, path: &str, constraint: &str) {
-        self.failures.push(format!(
-            "Value '{value}' at '{path}' failed to satisfy constraint: {constraint}"
-        ));
-    }
-
-    pub fn missing(&mut self, path: &str) {
-        self.failures.push(format!(
-            "Value null at '{path}' failed to satisfy constraint: Member must not be null"
-        ));
-    }
-
-    pub fn finish(self) -> Result<()> {
-        if self.failures.is_empty() {
-            return Ok(());
-        }
-        let n = self.failures.len();
-        let noun = if n == 1 { "error" } else { "errors" };
-        Err(SsmError::Validation(format!(
-            "{n} validation {noun} detected: {}",
-            self.failures.join("; ")
-        )))
     }
 }
 
@@ -206,7 +177,7 @@ mod tests {
             "Member must have value less than or equal to 10",
         );
         assert_eq!(
-            c.finish().unwrap_err().message().unwrap(),
+            SsmError::from(c.finish().unwrap_err()).message().unwrap(),
             "1 validation error detected: Value '11' at 'maxResults' failed to satisfy \
              constraint: Member must have value less than or equal to 10"
         );

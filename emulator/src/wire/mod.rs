@@ -6,6 +6,7 @@
 //! (before buffering), the `X-Amz-Target` route, authorization, and finally the operation.
 
 pub mod auth;
+pub mod constraints;
 pub mod json;
 pub mod request_id;
 

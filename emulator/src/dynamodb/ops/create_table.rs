@@ -154,7 +154,7 @@ fn check_constraints(input: &Input) -> Result<()> {
         input.billing_mode.as_deref(),
         &["PROVISIONED", "PAY_PER_REQUEST"],
     );
-    c.finish()
+    Ok(c.finish()?)
 }
 
 /// A required string member of a list element, optionally from an enum.
