@@ -93,3 +93,254 @@ async fn access_keys_are_separate_namespaces() {
     assert_eq!(alice_tables.table_names(), ["tbl1".to_owned()]);
     assert!(bob_tables.table_names().is_empty());
 }
+
+mod common;
+
+use common::{failure, post, raw_error};
+
+fn validation(resp: &common::RawResponse) -> String {
+    assert_eq!(resp.status, 400);
+    let (code, message) = raw_error(resp);
+    assert_eq!(code, "ValidationException", "{message}");
+    message
+}
+
+#[test]
+fn create_table_constraint_messages_in_dynamodbs_order() {
+    let emu = TestEmulator::start();
+    let e = emu.endpoint();
+    assert_eq!(
+        validation(&post(e, "CreateTable", "{}")),
+        "The parameter 'TableName' is required but was not present in the request"
+    );
+    assert_eq!(
+        validation(&post(e, "CreateTable", r#"{"TableName":"abc;"}"#)),
+        "3 validation errors detected: \
+         Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null; \
+         Value 'abc;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; \
+         Value null at 'keySchema' failed to satisfy constraint: Member must not be null"
+    );
+    assert_eq!(
+        validation(&post(
+            e,
+            "CreateTable",
+            r#"{"TableName":"abc","AttributeDefinitions":[],"ProvisionedThroughput":{}}"#
+        )),
+        "3 validation errors detected: \
+         Value null at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must not be null; \
+         Value null at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must not be null; \
+         Value null at 'keySchema' failed to satisfy constraint: Member must not be null"
+    );
+    assert_eq!(
+        validation(&post(
+            e,
+            "CreateTable",
+            r#"{"TableName":"abc","AttributeDefinitions":[],"KeySchema":[],"ProvisionedThroughput":{"ReadCapacityUnits":-1,"WriteCapacityUnits":-1}}"#
+        )),
+        "3 validation errors detected: \
+         Value '-1' at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1; \
+         Value '-1' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1; \
+         Value '[]' at 'keySchema' failed to satisfy constraint: Member must have length greater than or equal to 1"
+    );
+    assert_eq!(
+        validation(&post(
+            e,
+            "CreateTable",
+            r#"{"TableName":"abc","AttributeDefinitions":[{"AttributeName":"b","AttributeType":"SS"}],"KeySchema":[{"KeyType":"HASH","AttributeName":"a"}],"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}"#
+        )),
+        "1 validation error detected: Value 'SS' at 'attributeDefinitions.1.member.attributeType' \
+         failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]"
+    );
+}
+
+#[test]
+fn create_table_semantic_checks() {
+    let emu = TestEmulator::start();
+    let e = emu.endpoint();
+    let body = |defs: &str, keys: &str, extra: &str| {
+        format!(
+            r#"{{"TableName":"abc","AttributeDefinitions":[{defs}],"KeySchema":[{keys}]{extra}}}"#
+        )
+    };
+    let pt = r#","ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}"#;
+    let a = r#"{"AttributeName":"a","AttributeType":"S"}"#;
+    let b = r#"{"AttributeName":"b","AttributeType":"S"}"#;
+    let hash = |n: &str| format!(r#"{{"KeyType":"HASH","AttributeName":"{n}"}}"#);
+    let range = |n: &str| format!(r#"{{"KeyType":"RANGE","AttributeName":"{n}"}}"#);
+    for (request, message) in [
+        (
+            body(b, &hash("a"), pt),
+            "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [a], AttributeDefinitions: [b]",
+        ),
+        (
+            body(b, &format!("{},{}", hash("a"), range("b")), pt),
+            "Invalid KeySchema: Some index key attribute have no definition",
+        ),
+        (
+            body(a, &format!("{},{}", hash("a"), hash("a")), pt),
+            "Invalid KeySchema: Some index key attribute have no definition",
+        ),
+        (
+            body(&format!("{a},{b}"), &format!("{},{}", hash("a"), hash("a")), pt),
+            "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+        ),
+        (
+            body(&format!("{a},{b}"), &format!("{},{}", hash("a"), hash("b")), pt),
+            "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
+        ),
+        (
+            body(&format!("{a},{b}"), &format!("{},{}", range("a"), hash("b")), pt),
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
+        ),
+        (
+            body(&format!("{a},{b}"), &hash("a"), pt),
+            "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
+        ),
+        (
+            body(a, &hash("a"), r#","ProvisionedThroughput":{"ReadCapacityUnits":1000000000001,"WriteCapacityUnits":1000000000001}"#),
+            "Given value 1000000000001 for ReadCapacityUnits is out of bounds",
+        ),
+        (
+            body(a, &hash("a"), ""),
+            "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+        ),
+        (
+            body(a, &hash("a"), &format!(r#","BillingMode":"PAY_PER_REQUEST"{pt}"#)),
+            "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+        ),
+    ] {
+        assert_eq!(validation(&post(e, "CreateTable", &request)), message, "{request}");
+    }
+}
+
+#[tokio::test]
+async fn table_lifecycle_statuses_and_errors() {
+    let emu = TestEmulator::start();
+    let client = emu.dynamodb_client();
+    // CreateTable answers CREATING, as DynamoDB does; the table is ACTIVE at once.
+    let created = client
+        .create_table()
+        .table_name("life")
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .unwrap();
+    let desc = created.table_description.unwrap();
+    assert_eq!(desc.table_status, Some(TableStatus::Creating));
+    assert_eq!(desc.item_count, Some(0));
+    let id = desc.table_id.unwrap();
+    assert_eq!(id.len(), 36);
+    assert_eq!(
+        client
+            .describe_table()
+            .table_name("life")
+            .send()
+            .await
+            .unwrap()
+            .table
+            .unwrap()
+            .table_status,
+        Some(TableStatus::Active)
+    );
+    let again = client
+        .create_table()
+        .table_name("life")
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await;
+    assert_eq!(
+        failure(again),
+        (
+            "ResourceInUseException".to_owned(),
+            "Table already exists: life".to_owned()
+        )
+    );
+    let deleted = client
+        .delete_table()
+        .table_name("life")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        deleted.table_description.unwrap().table_status,
+        Some(TableStatus::Deleting)
+    );
+    let gone = client.delete_table().table_name("life").send().await;
+    assert_eq!(
+        failure(gone),
+        (
+            "ResourceNotFoundException".to_owned(),
+            "Requested resource not found: Table: life not found".to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn list_tables_pages_in_name_order() {
+    let emu = TestEmulator::start();
+    let client = emu.dynamodb_client();
+    for name in ["ccc", "aaa", "bbb"] {
+        create_hash_table(&client, name).await;
+    }
+    let page = client.list_tables().limit(2).send().await.unwrap();
+    assert_eq!(page.table_names(), ["aaa".to_owned(), "bbb".to_owned()]);
+    assert_eq!(page.last_evaluated_table_name(), Some("bbb"));
+    let page = client
+        .list_tables()
+        .exclusive_start_table_name("bbb")
+        .limit(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.table_names(), ["ccc".to_owned()]);
+    assert_eq!(page.last_evaluated_table_name(), None);
+    let too_many = client.list_tables().limit(101).send().await;
+    assert_eq!(
+        failure(too_many),
+        (
+            "ValidationException".to_owned(),
+            "1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: \
+             Member must have value less than or equal to 100"
+                .to_owned()
+        )
+    );
+    let resp = post(
+        emu.endpoint(),
+        "ListTables",
+        r#"{"Limit":0,"ExclusiveStartTableName":"89hls;;f;d"}"#,
+    );
+    assert_eq!(
+        validation(&resp),
+        "2 validation errors detected: \
+         Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; \
+         Value '89hls;;f;d' at 'exclusiveStartTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+    );
+}

@@ -76,10 +76,11 @@ pub fn attribute_values(
 
 pub const RETURN_CONSUMED_CAPACITY: &[&str] = &["INDEXES", "TOTAL", "NONE"];
 pub const RETURN_ITEM_COLLECTION_METRICS: &[&str] = &["SIZE", "NONE"];
-pub const RETURN_VALUES: &[&str] = &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"];
+pub const RETURN_VALUES: &[&str] = &["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"];
 pub const RETURN_VALUES_ON_CONDITION_CHECK_FAILURE: &[&str] = &["ALL_OLD", "NONE"];
 
-/// The common `ReturnValues` check for PutItem and DeleteItem.
+/// The `ReturnValues` check PutItem and DeleteItem make once every member is valid: the
+/// member's enum allows all five values, these two operations only two.
 pub fn only_all_old_or_none(return_values: Option<&str>) -> Result<()> {
     match return_values {
         None | Some("NONE") | Some("ALL_OLD") => Ok(()),
@@ -89,33 +90,55 @@ pub fn only_all_old_or_none(return_values: Option<&str>) -> Result<()> {
     }
 }
 
-/// The enum members every single-item write shares.
-pub fn write_return_enums(
-    c: &mut Constraints,
-    return_values: Option<&str>,
-    return_consumed_capacity: Option<&str>,
-    return_item_collection_metrics: Option<&str>,
-    return_values_on_condition_check_failure: Option<&str>,
-) {
-    enum_value(c, "returnValues", return_values, RETURN_VALUES);
-    enum_value(
-        c,
-        "returnConsumedCapacity",
-        return_consumed_capacity,
-        RETURN_CONSUMED_CAPACITY,
-    );
+// One checker per shared enum member. DynamoDB reports constraint failures in an order of
+// its own per operation, so each operation calls these in its order.
+
+pub fn return_values(c: &mut Constraints, value: Option<&str>) {
+    enum_value(c, "returnValues", value, RETURN_VALUES);
+}
+
+pub fn return_consumed_capacity(c: &mut Constraints, value: Option<&str>) {
+    enum_value(c, "returnConsumedCapacity", value, RETURN_CONSUMED_CAPACITY);
+}
+
+pub fn return_item_collection_metrics(c: &mut Constraints, value: Option<&str>) {
     enum_value(
         c,
         "returnItemCollectionMetrics",
-        return_item_collection_metrics,
+        value,
         RETURN_ITEM_COLLECTION_METRICS,
     );
+}
+
+pub fn return_values_on_condition_check_failure(c: &mut Constraints, value: Option<&str>) {
     enum_value(
         c,
         "returnValuesOnConditionCheckFailure",
-        return_values_on_condition_check_failure,
+        value,
         RETURN_VALUES_ON_CONDITION_CHECK_FAILURE,
     );
+}
+
+pub fn conditional_operator(c: &mut Constraints, value: Option<&str>) {
+    enum_value(c, "conditionalOperator", value, &["OR", "AND"]);
+}
+
+/// `AttributesToGet`, when present, must name at least one attribute.
+pub fn attributes_to_get(c: &mut Constraints, value: Option<&[String]>) {
+    if value.is_some_and(<[String]>::is_empty) {
+        c.fail(
+            "[]",
+            "attributesToGet",
+            "Member must have length greater than or equal to 1",
+        );
+    }
+}
+
+/// A required map member (`Item`, `Key`).
+pub fn required<T>(c: &mut Constraints, path: &str, value: Option<&T>) {
+    if value.is_none() {
+        c.missing(path);
+    }
 }
 
 #[cfg(test)]

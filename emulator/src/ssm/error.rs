@@ -6,6 +6,8 @@ use serde::Serialize;
 use crate::wire::auth::{AuthError, MISSING_TOKEN_MESSAGE};
 use crate::wire::ErrorBody;
 
+pub type Result<T> = std::result::Result<T, SsmError>;
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SsmError {
     #[error("ValidationException: {0}")]
@@ -20,6 +22,39 @@ pub enum SsmError {
     IncompleteSignature(String),
     #[error("InternalServerError: {0}")]
     Internal(String),
+    /// Real SSM sends these without a message (the CLI prints "...operation: " and nothing).
+    #[error("ParameterNotFound")]
+    ParameterNotFound,
+    #[error("ParameterAlreadyExists")]
+    ParameterAlreadyExists,
+    #[error("ParameterVersionNotFound: {0}")]
+    ParameterVersionNotFound(String),
+    #[error("ParameterMaxVersionLimitExceeded: {0}")]
+    ParameterMaxVersionLimitExceeded(String),
+    #[error("ParameterVersionLabelLimitExceeded: {0}")]
+    ParameterVersionLabelLimitExceeded(String),
+    #[error("HierarchyLevelLimitExceededException: {0}")]
+    HierarchyLevelLimitExceeded(String),
+    #[error("ParameterPatternMismatchException: {0}")]
+    ParameterPatternMismatch(String),
+    #[error("InvalidAllowedPatternException: {0}")]
+    InvalidAllowedPattern(String),
+    #[error("AccessDeniedException: {0}")]
+    AccessDenied(String),
+    #[error("InvalidNextToken")]
+    InvalidNextToken,
+    #[error("InvalidFilterKey: {0}")]
+    InvalidFilterKey(String),
+    #[error("InvalidFilterOption: {0}")]
+    InvalidFilterOption(String),
+    #[error("InvalidFilterValue: {0}")]
+    InvalidFilterValue(String),
+    #[error("InvalidResourceId")]
+    InvalidResourceId,
+    #[error("InvalidResourceType")]
+    InvalidResourceType,
+    #[error("TooManyTagsError: {0}")]
+    TooManyTags(String),
 }
 
 impl SsmError {
@@ -38,17 +73,53 @@ impl SsmError {
             SsmError::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             SsmError::IncompleteSignature(_) => "IncompleteSignatureException",
             SsmError::Internal(_) => "InternalServerError",
+            SsmError::ParameterNotFound => "ParameterNotFound",
+            SsmError::ParameterAlreadyExists => "ParameterAlreadyExists",
+            SsmError::ParameterVersionNotFound(_) => "ParameterVersionNotFound",
+            SsmError::ParameterMaxVersionLimitExceeded(_) => "ParameterMaxVersionLimitExceeded",
+            SsmError::ParameterVersionLabelLimitExceeded(_) => "ParameterVersionLabelLimitExceeded",
+            SsmError::HierarchyLevelLimitExceeded(_) => "HierarchyLevelLimitExceededException",
+            SsmError::ParameterPatternMismatch(_) => "ParameterPatternMismatchException",
+            SsmError::InvalidAllowedPattern(_) => "InvalidAllowedPatternException",
+            SsmError::AccessDenied(_) => "AccessDeniedException",
+            SsmError::InvalidNextToken => "InvalidNextToken",
+            SsmError::InvalidFilterKey(_) => "InvalidFilterKey",
+            SsmError::InvalidFilterOption(_) => "InvalidFilterOption",
+            SsmError::InvalidFilterValue(_) => "InvalidFilterValue",
+            SsmError::InvalidResourceId => "InvalidResourceId",
+            SsmError::InvalidResourceType => "InvalidResourceType",
+            SsmError::TooManyTags(_) => "TooManyTagsError",
         }
     }
 
     pub fn message(&self) -> Option<String> {
         match self {
-            SsmError::Validation(m) | SsmError::IncompleteSignature(m) | SsmError::Internal(m) => {
-                Some(m.clone())
-            }
+            SsmError::Validation(m)
+            | SsmError::IncompleteSignature(m)
+            | SsmError::Internal(m)
+            | SsmError::ParameterVersionNotFound(m)
+            | SsmError::ParameterMaxVersionLimitExceeded(m)
+            | SsmError::ParameterVersionLabelLimitExceeded(m)
+            | SsmError::HierarchyLevelLimitExceeded(m)
+            | SsmError::ParameterPatternMismatch(m)
+            | SsmError::InvalidAllowedPattern(m)
+            | SsmError::AccessDenied(m)
+            | SsmError::InvalidFilterKey(m)
+            | SsmError::InvalidFilterOption(m)
+            | SsmError::InvalidFilterValue(m)
+            | SsmError::TooManyTags(m) => Some(m.clone()),
             SsmError::Serialization(m) => m.clone(),
             SsmError::MissingAuthenticationToken => Some(MISSING_TOKEN_MESSAGE.to_owned()),
-            SsmError::UnknownOperation => None,
+            SsmError::ParameterAlreadyExists => Some(
+                "The parameter already exists. To overwrite this value, set the overwrite \
+                 option in the request to true."
+                    .to_owned(),
+            ),
+            SsmError::InvalidNextToken => Some("The specified token isn't valid.".to_owned()),
+            SsmError::UnknownOperation
+            | SsmError::ParameterNotFound
+            | SsmError::InvalidResourceId
+            | SsmError::InvalidResourceType => None,
         }
     }
 
@@ -77,5 +148,67 @@ impl From<AuthError> for SsmError {
             AuthError::Missing => SsmError::MissingAuthenticationToken,
             AuthError::Incomplete(m) => SsmError::IncompleteSignature(m),
         }
+    }
+}
+
+/// Collects member-constraint failures into SSM's (Coral's) single message:
+/// `N validation errors detected: Value '..' at '..' failed to satisfy constraint: ..`.
+#[derive(Default)]
+pub struct Constraints {
+    failures: Vec<String>,
+}
+
+impl Constraints {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fail(&mut self, value: impl std::fmt::Display, path: &str, constraint: &str) {
+        self.failures.push(format!(
+            "Value '{value}' at '{path}' failed to satisfy constraint: {constraint}"
+        ));
+    }
+
+    pub fn missing(&mut self, path: &str) {
+        self.failures.push(format!(
+            "Value null at '{path}' failed to satisfy constraint: Member must not be null"
+        ));
+    }
+
+    pub fn finish(self) -> Result<()> {
+        if self.failures.is_empty() {
+            return Ok(());
+        }
+        let n = self.failures.len();
+        let noun = if n == 1 { "error" } else { "errors" };
+        Err(SsmError::Validation(format!(
+            "{n} validation {noun} detected: {}",
+            self.failures.join("; ")
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_short_types() {
+        let e = SsmError::ParameterNotFound.render();
+        assert_eq!(
+            String::from_utf8(e.body).unwrap(),
+            r#"{"__type":"ParameterNotFound"}"#
+        );
+        let mut c = Constraints::new();
+        c.fail(
+            11,
+            "maxResults",
+            "Member must have value less than or equal to 10",
+        );
+        assert_eq!(
+            c.finish().unwrap_err().message().unwrap(),
+            "1 validation error detected: Value '11' at 'maxResults' failed to satisfy \
+             constraint: Member must have value less than or equal to 10"
+        );
     }
 }

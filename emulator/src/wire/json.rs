@@ -34,11 +34,25 @@ fn classify(e: &serde_json::Error) -> JsonProblem {
                 .strip_prefix("invalid type: ")
                 .and_then(|rest| rest.split_once(", expected "))
             {
-                Some((found, expected)) => JsonProblem::WrongType {
-                    found: found_token(found).to_owned(),
-                    expected: expected_type(expected.split(" at line").next().unwrap_or(expected))
-                        .to_owned(),
-                },
+                Some((found, expected)) => {
+                    let found = found_token(found);
+                    let expected =
+                        expected_type(expected.split(" at line").next().unwrap_or(expected));
+                    let scalar_expected = !matches!(expected, "Structure" | "List");
+                    // Coral names a container where a scalar belongs by where it starts.
+                    match found {
+                        "START_OBJECT" if scalar_expected => JsonProblem::Other(
+                            "Start of structure or map found where not expected".to_owned(),
+                        ),
+                        "START_ARRAY" if scalar_expected => {
+                            JsonProblem::Other("Start of list found where not expected".to_owned())
+                        }
+                        _ => JsonProblem::WrongType {
+                            found: found.to_owned(),
+                            expected: expected.to_owned(),
+                        },
+                    }
+                }
                 None => {
                     JsonProblem::Other(text.split(" at line").next().unwrap_or(&text).to_owned())
                 }
@@ -114,6 +128,10 @@ mod tests {
                 found: "STRING_VALUE".into(),
                 expected: "Integer".into()
             }
+        );
+        assert_eq!(
+            parse::<T>(br#"{"Name": {}}"#).unwrap_err(),
+            JsonProblem::Other("Start of structure or map found where not expected".into())
         );
         assert!(parse::<T>(b"").is_ok());
     }

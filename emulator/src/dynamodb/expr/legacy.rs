@@ -1,10 +1,15 @@
 //! The pre-expression parameters that real clients still send: `Expected` (the classic
 //! session provider's lock), `AttributeUpdates` (the .NET cache provider's refresh),
-//! `AttributesToGet` and `ConditionalOperator`.
+//! `AttributesToGet` and `ConditionalOperator`. They compile into the same trees as the
+//! expressions, so evaluation has one implementation.
+
+use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use crate::dynamodb::model::RawAttributeValue;
+use super::ast::{Comparator, Cond, Operand, Path, UpdateActions};
+use crate::dynamodb::error::{Constraints, DynamoError, Result};
+use crate::dynamodb::model::{AttributeValue, RawAttributeValue};
 
 /// One entry of `Expected`.
 #[derive(Deserialize, Debug, Clone, Default)]
@@ -22,4 +27,224 @@ pub struct ExpectedAttributeValue {
 pub struct AttributeValueUpdate {
     pub value: Option<RawAttributeValue>,
     pub action: Option<String>,
+}
+
+/// DynamoDB lists the operator enum in this (unsorted) order in its constraint message.
+const COMPARISON_OPERATORS: &str =
+    "[IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]";
+
+fn sorted<V>(map: &HashMap<String, V>) -> Vec<(&String, &V)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
+}
+
+/// Compiles `Expected` (joined by `ConditionalOperator`, AND by default) into a condition;
+/// `None` for an empty map.
+pub fn expected(
+    expected: &HashMap<String, ExpectedAttributeValue>,
+    conditional_operator: Option<&str>,
+) -> Result<Option<Cond>> {
+    let mut c = Constraints::new();
+    if let Some(op) = conditional_operator.filter(|op| !matches!(*op, "AND" | "OR")) {
+        c.fail(
+            op,
+            "conditionalOperator",
+            "Member must satisfy enum value set: [AND, OR]",
+        );
+    }
+    for (name, e) in sorted(expected) {
+        if let Some(op) = e.comparison_operator.as_deref() {
+            if !COMPARISON_OPERATORS
+                .trim_matches(['[', ']'])
+                .split(", ")
+                .any(|known| known == op)
+            {
+                c.fail(
+                    op,
+                    &format!("expected.{name}.member.comparisonOperator"),
+                    &format!("Member must satisfy enum value set: {COMPARISON_OPERATORS}"),
+                );
+            }
+        }
+    }
+    c.finish()?;
+    let or = conditional_operator == Some("OR");
+    let mut result: Option<Cond> = None;
+    for (name, e) in sorted(expected) {
+        let cond = expected_one(name, e)?;
+        result = Some(match result {
+            None => cond,
+            Some(prev) if or => Cond::Or(Box::new(prev), Box::new(cond)),
+            Some(prev) => Cond::And(Box::new(prev), Box::new(cond)),
+        });
+    }
+    Ok(result)
+}
+
+fn expected_one(name: &str, e: &ExpectedAttributeValue) -> Result<Cond> {
+    let path = Path::attr(name);
+    let attr = || Operand::Path(path.clone());
+    let Some(op) = e.comparison_operator.as_deref() else {
+        if e.attribute_value_list.is_some() {
+            return Err(DynamoError::invalid_parameter(format!(
+                "AttributeValueList can only be used with a ComparisonOperator for Attribute: {name}"
+            )));
+        }
+        return match (e.exists, &e.value) {
+            (Some(false), Some(_)) => Err(DynamoError::invalid_parameter(format!(
+                "Value cannot be used when Exists is false for Attribute: {name}"
+            ))),
+            (Some(false), None) => Ok(Cond::NotExists(path)),
+            (exists, None) => Err(DynamoError::invalid_parameter(format!(
+                "Value must be provided when Exists is {} for Attribute: {name}",
+                if exists.is_some() { "true" } else { "null" }
+            ))),
+            (_, Some(v)) => Ok(Cond::Compare(
+                Comparator::Eq,
+                attr(),
+                Operand::Value(v.clone().validate()?),
+            )),
+        };
+    };
+    if e.value.is_some() && e.attribute_value_list.is_some() {
+        return Err(DynamoError::invalid_parameter(format!(
+            "Value and AttributeValueList cannot be used together for Attribute: {name}"
+        )));
+    }
+    if e.exists.is_some() {
+        return Err(DynamoError::invalid_parameter(format!(
+            "Exists and ComparisonOperator cannot be used together for Attribute: {name}"
+        )));
+    }
+    let raw: Vec<RawAttributeValue> = match (&e.value, &e.attribute_value_list) {
+        (Some(v), _) => vec![v.clone()],
+        (None, Some(list)) => list.clone(),
+        (None, None) => Vec::new(),
+    };
+    let args = raw
+        .into_iter()
+        .map(RawAttributeValue::validate)
+        .collect::<Result<Vec<AttributeValue>>>()?;
+    let arity_ok = match op {
+        "NULL" | "NOT_NULL" => args.is_empty(),
+        "BETWEEN" => args.len() == 2,
+        "IN" => !args.is_empty(),
+        _ => args.len() == 1,
+    };
+    if !arity_ok {
+        return Err(DynamoError::invalid_parameter(format!(
+            "Invalid number of argument(s) for the {op} ComparisonOperator"
+        )));
+    }
+    let allowed: &[&str] = match op {
+        "LT" | "LE" | "GT" | "GE" | "BETWEEN" | "IN" | "CONTAINS" | "NOT_CONTAINS" => {
+            &["S", "N", "B"]
+        }
+        "BEGINS_WITH" => &["S", "B"],
+        _ => &[],
+    };
+    if let Some(bad) = args
+        .iter()
+        .find(|v| !allowed.is_empty() && !allowed.contains(&v.type_name()))
+    {
+        return Err(DynamoError::invalid_parameter(format!(
+            "ComparisonOperator {op} is not valid for {} AttributeValue type",
+            bad.type_name()
+        )));
+    }
+    let mut values = args.into_iter().map(Operand::Value);
+    let mut next = || {
+        values
+            .next()
+            .unwrap_or(Operand::Value(AttributeValue::Null))
+    };
+    let compare = |c: Comparator, v: Operand| Cond::Compare(c, attr(), v);
+    Ok(match op {
+        "EQ" => compare(Comparator::Eq, next()),
+        "NE" => compare(Comparator::Ne, next()),
+        "LT" => compare(Comparator::Lt, next()),
+        "LE" => compare(Comparator::Le, next()),
+        "GT" => compare(Comparator::Gt, next()),
+        "GE" => compare(Comparator::Ge, next()),
+        "NOT_NULL" => Cond::Exists(path),
+        "NULL" => Cond::NotExists(path),
+        "CONTAINS" => Cond::Contains(attr(), next()),
+        "NOT_CONTAINS" => Cond::And(
+            Box::new(Cond::Exists(path.clone())),
+            Box::new(Cond::Not(Box::new(Cond::Contains(attr(), next())))),
+        ),
+        "BEGINS_WITH" => Cond::BeginsWith(attr(), next()),
+        "BETWEEN" => {
+            let low = next();
+            Cond::Between(attr(), low, next())
+        }
+        _ => Cond::In(attr(), values.collect()),
+    })
+}
+
+/// Compiles `AttributeUpdates` into update actions.
+pub fn attribute_updates(updates: &HashMap<String, AttributeValueUpdate>) -> Result<UpdateActions> {
+    let mut c = Constraints::new();
+    for (name, u) in sorted(updates) {
+        if let Some(action) = u
+            .action
+            .as_deref()
+            .filter(|a| !matches!(*a, "ADD" | "PUT" | "DELETE"))
+        {
+            c.fail(
+                action,
+                &format!("attributeUpdates.{name}.member.action"),
+                "Member must satisfy enum value set: [ADD, PUT, DELETE]",
+            );
+        }
+    }
+    c.finish()?;
+    let mut actions = UpdateActions::default();
+    for (name, u) in sorted(updates) {
+        let action = u.action.as_deref().unwrap_or("PUT");
+        let path = Path::attr(name);
+        let Some(raw) = &u.value else {
+            if action != "DELETE" {
+                return Err(DynamoError::invalid_parameter(
+                    "Only DELETE action is allowed when no attribute value is specified",
+                ));
+            }
+            actions.remove.push(path);
+            continue;
+        };
+        let value = raw.clone().validate()?;
+        let t = value.type_name();
+        match action {
+            "PUT" => actions.set.push((
+                path,
+                super::ast::SetValue::Operand(super::ast::SetOperand::Value(value)),
+            )),
+            "ADD" if matches!(t, "N" | "SS" | "NS" | "BS" | "L") => actions.add.push((path, value)),
+            "ADD" => {
+                return Err(DynamoError::invalid_parameter(format!(
+                    "ADD action is not supported for the type {t}"
+                )))
+            }
+            _ if matches!(t, "SS" | "NS" | "BS") => actions.delete.push((path, value)),
+            _ => {
+                return Err(DynamoError::invalid_parameter(format!(
+                    "DELETE action with value is not supported for the type {t}"
+                )))
+            }
+        }
+    }
+    Ok(actions)
+}
+
+/// Compiles `AttributesToGet` into projection paths (top-level attributes only).
+pub fn attributes_to_get(names: &[String]) -> Result<Vec<Path>> {
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            return Err(DynamoError::invalid_parameter(format!(
+                "Duplicate value in attribute name: {name}"
+            )));
+        }
+    }
+    Ok(names.iter().map(|n| Path::attr(n)).collect())
 }

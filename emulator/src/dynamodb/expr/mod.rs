@@ -6,15 +6,46 @@
 //! The legacy parameters (`Expected`, `AttributeUpdates`, `AttributesToGet`,
 //! `ConditionalOperator`) compile into the same trees as the expressions do.
 //!
-//! STATUS: interface only; the parser and evaluator are being written (see issue 2).
+//! Pipeline per expression: [`lexer`] (tokens with source spans, for DynamoDB's
+//! `token`/`near` syntax errors) -> [`parser`] (shape only) -> [`resolve`] (placeholders
+//! substituted, semantic checks reported in DynamoDB's priority order) -> typed trees in
+//! [`ast`], evaluated by [`eval`].
+//!
+//! Using the result:
+//! - [`Condition::evaluate`] on the stored item (`None` when there is none);
+//! - [`Update::check_key_attributes`] once the table's key schema is known (DynamoDB
+//!   refuses updates to key attributes), then [`Update::apply`] to the old item or to the
+//!   key-only item UpdateItem starts from;
+//! - [`Update::updated_paths`] projects the old or new item for `UPDATED_OLD`/`UPDATED_NEW`;
+//! - [`Projection::apply`] for GetItem (and, later, Query/Scan).
+//!
+//! FilterExpression shares the condition grammar and compiles into [`Compiled::filter`].
+//! KeyConditionExpression (Query) is not compiled yet: its restricted grammar is meant to
+//! reuse the parser's condition tree and then check the key shape.
 
+pub mod ast;
+mod eval;
 pub mod legacy;
+mod lexer;
+mod parser;
+mod reserved;
+mod resolve;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::error::{DynamoError, Result};
-use super::model::{Item, RawAttributeValue};
+use super::model::{AttributeValue, Item, KeySchema, RawAttributeValue};
 pub use legacy::{AttributeValueUpdate, ExpectedAttributeValue};
+pub use reserved::is_reserved;
+
+use ast::{Cond, Path, UpdateActions};
+use eval::ProjectionTree;
+use resolve::{Mode, Resolver};
+
+/// DynamoDB's limit on each expression string, in bytes.
+pub const MAX_EXPRESSION_SIZE: usize = 4096;
+/// DynamoDB's limit on operators and functions in one condition.
+pub const MAX_OPERATORS: usize = 300;
 
 /// Every expression-related parameter of one request.
 #[derive(Default)]
@@ -22,12 +53,18 @@ pub struct ExpressionParams<'a> {
     pub condition_expression: Option<&'a str>,
     pub update_expression: Option<&'a str>,
     pub projection_expression: Option<&'a str>,
+    pub filter_expression: Option<&'a str>,
     pub expected: Option<&'a HashMap<String, ExpectedAttributeValue>>,
     pub conditional_operator: Option<&'a str>,
     pub attribute_updates: Option<&'a HashMap<String, AttributeValueUpdate>>,
     pub attributes_to_get: Option<&'a [String]>,
     pub names: Option<&'a HashMap<String, String>>,
     pub values: Option<&'a HashMap<String, RawAttributeValue>>,
+    /// The expression parameters the operation accepts, in DynamoDB's order (e.g.
+    /// `["UpdateExpression", "ConditionExpression"]`). Only used to word the error for
+    /// `ExpressionAttributeValues` sent without any expression ("...: UpdateExpression and
+    /// ConditionExpression are null").
+    pub operation_expressions: &'a [&'a str],
 }
 
 /// The compiled expressions of one request.
@@ -36,58 +73,341 @@ pub struct Compiled {
     pub condition: Option<Condition>,
     pub update: Option<Update>,
     pub projection: Option<Projection>,
+    pub filter: Option<Condition>,
 }
 
-#[derive(Debug)]
-pub struct Condition {}
+/// A compiled ConditionExpression, FilterExpression or `Expected`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    tree: Cond,
+}
 
 impl Condition {
-    /// Whether the condition holds for `item` (`None`: no item at that key).
-    pub fn evaluate(&self, _item: Option<&Item>) -> Result<bool> {
-        Err(DynamoError::Internal(
-            "condition evaluation is not implemented yet".into(),
-        ))
+    /// Whether the condition holds for `item` (`None`: no item at that key). Comparisons
+    /// between different types, or with a missing attribute, are false (`<>` true).
+    pub fn evaluate(&self, item: Option<&Item>) -> Result<bool> {
+        Ok(eval::condition(&self.tree, item))
+    }
+
+    pub fn tree(&self) -> &Cond {
+        &self.tree
     }
 }
 
-#[derive(Debug)]
-pub struct Update {}
+/// A compiled UpdateExpression or `AttributeUpdates`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Update {
+    actions: UpdateActions,
+}
 
 impl Update {
     /// Applies the update to `item` in place (the key attributes are already there).
-    pub fn apply(&self, _item: &mut Item) -> Result<()> {
-        Err(DynamoError::Internal(
-            "updates are not implemented yet".into(),
-        ))
+    /// All or nothing: on error `item` is unchanged. Errors are DynamoDB's runtime
+    /// ValidationExceptions (missing operand, wrong operand type, invalid document path,
+    /// number overflow).
+    pub fn apply(&self, item: &mut Item) -> Result<()> {
+        let mut updated = item.clone();
+        eval::apply(&self.actions, &mut updated)?;
+        *item = updated;
+        Ok(())
     }
 
-    /// A projection of the attributes this update touches (for `UPDATED_OLD`/`UPDATED_NEW`).
+    /// A projection of exactly the paths this update writes, nested as DynamoDB returns
+    /// them for `UPDATED_OLD` (apply to the old item) and `UPDATED_NEW` (to the new one).
     pub fn updated_paths(&self) -> Projection {
-        Projection {}
+        Projection {
+            tree: ProjectionTree::from_paths(self.actions.targets()),
+        }
+    }
+
+    /// Refuses updates that touch a key attribute, as DynamoDB does before reading the
+    /// item: "One or more parameter values were invalid: Cannot update attribute pk. This
+    /// attribute is part of the key". Call it once the table's schema is known.
+    pub fn check_key_attributes(&self, schema: &KeySchema) -> Result<()> {
+        match self
+            .actions
+            .targets()
+            .filter_map(Path::head)
+            .find(|name| schema.is_key_attribute(name))
+        {
+            Some(key) => Err(DynamoError::invalid_parameter(format!(
+                "Cannot update attribute {key}. This attribute is part of the key"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    pub fn actions(&self) -> &UpdateActions {
+        &self.actions
     }
 }
 
-#[derive(Debug)]
-pub struct Projection {}
+/// A compiled ProjectionExpression or `AttributesToGet`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Projection {
+    tree: ProjectionTree,
+}
 
 impl Projection {
+    /// The selected parts of `item`, nested as in the item; list elements selected by
+    /// index keep their relative order. Paths that select nothing are left out.
     pub fn apply(&self, item: &Item) -> Item {
-        item.clone()
+        self.tree.apply(item)
     }
+}
+
+fn invalid(kind: &str, message: impl std::fmt::Display) -> DynamoError {
+    DynamoError::validation(format!("Invalid {kind}: {message}"))
+}
+
+fn placeholder_key_ok(key: &str, prefix: char) -> bool {
+    key.strip_prefix(prefix).is_some_and(|rest| {
+        !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
+}
+
+/// Checks shared by every expression: emptiness and size; returns the tokens.
+fn tokens(kind: &str, src: &str) -> Result<Vec<lexer::Token>> {
+    if src.trim().is_empty() {
+        return Err(invalid(kind, "The expression can not be empty;"));
+    }
+    if src.len() > MAX_EXPRESSION_SIZE {
+        return Err(invalid(
+            kind,
+            format!(
+                "Expression size has exceeded the maximum allowed size; expression size: {}",
+                src.len()
+            ),
+        ));
+    }
+    Ok(lexer::tokenize(src))
+}
+
+/// Placeholders seen so far across the request's expressions.
+struct Usage<'a> {
+    names: Option<&'a HashMap<String, String>>,
+    values: BTreeMap<String, AttributeValue>,
+    used_names: BTreeSet<String>,
+    used_values: BTreeSet<String>,
+}
+
+impl<'a> Usage<'a> {
+    fn resolver(&mut self, mode: Mode) -> Resolver<'_> {
+        Resolver::new(
+            mode,
+            self.names,
+            &self.values,
+            &mut self.used_names,
+            &mut self.used_values,
+        )
+    }
+
+    fn condition(&mut self, kind: &str, src: &str) -> Result<Condition> {
+        let toks = tokens(kind, src)?;
+        let raw = parser::parse_condition(src, &toks)
+            .map_err(|at| invalid(kind, parser::syntax_error(src, &toks, at)))?;
+        let operators = resolve::count_operators(&raw);
+        if operators > MAX_OPERATORS {
+            return Err(invalid(
+                kind,
+                format!("The expression contains too many operators; operator count: {operators}"),
+            ));
+        }
+        let mut r = self.resolver(Mode::Condition);
+        let tree = r.condition(&raw);
+        match r.finish() {
+            Some(message) => Err(invalid(kind, message)),
+            None => Ok(Condition { tree }),
+        }
+    }
+
+    fn update(&mut self, src: &str) -> Result<Update> {
+        let kind = "UpdateExpression";
+        let toks = tokens(kind, src)?;
+        let raw = parser::parse_update(src, &toks)
+            .map_err(|at| invalid(kind, parser::syntax_error(src, &toks, at)))?;
+        let mut r = self.resolver(Mode::Update);
+        let actions = r.update(&raw);
+        match r.finish() {
+            Some(message) => Err(invalid(kind, message)),
+            None => Ok(Update { actions }),
+        }
+    }
+
+    fn projection(&mut self, src: &str) -> Result<Projection> {
+        let kind = "ProjectionExpression";
+        let toks = tokens(kind, src)?;
+        let raw = parser::parse_projection(src, &toks)
+            .map_err(|at| invalid(kind, parser::syntax_error(src, &toks, at)))?;
+        let mut r = self.resolver(Mode::Projection);
+        let paths = r.projection(&raw);
+        match r.finish() {
+            Some(message) => Err(invalid(kind, message)),
+            None => Ok(Projection {
+                tree: ProjectionTree::from_paths(&paths),
+            }),
+        }
+    }
+}
+
+/// Validates `ExpressionAttributeNames`/`Values` themselves (emptiness, key syntax, each
+/// value), in DynamoDB's order. Values are checked in key order so the reported one is
+/// deterministic.
+fn check_placeholders(params: &ExpressionParams) -> Result<BTreeMap<String, AttributeValue>> {
+    if let Some(names) = params.names {
+        if names.is_empty() {
+            return Err(DynamoError::validation(
+                "ExpressionAttributeNames must not be empty",
+            ));
+        }
+        let mut keys: Vec<&String> = names.keys().collect();
+        keys.sort();
+        if let Some(bad) = keys.into_iter().find(|k| !placeholder_key_ok(k, '#')) {
+            return Err(DynamoError::validation(format!(
+                "ExpressionAttributeNames contains invalid key: Syntax error; key: \"{bad}\""
+            )));
+        }
+    }
+    let mut out = BTreeMap::new();
+    if let Some(values) = params.values {
+        if values.is_empty() {
+            return Err(DynamoError::validation(
+                "ExpressionAttributeValues must not be empty",
+            ));
+        }
+        let sorted: BTreeMap<&String, &RawAttributeValue> = values.iter().collect();
+        if let Some(bad) = sorted.keys().find(|k| !placeholder_key_ok(k, ':')) {
+            return Err(DynamoError::validation(format!(
+                "ExpressionAttributeValues contains invalid key: Syntax error; key: \"{bad}\""
+            )));
+        }
+        for (key, raw) in sorted {
+            let value = raw.clone().validate().map_err(|e| {
+                DynamoError::validation(format!(
+                    "ExpressionAttributeValues contains invalid value: {} for key {key}",
+                    e.message().unwrap_or_default()
+                ))
+            })?;
+            out.insert(key.clone(), value);
+        }
+    }
+    Ok(out)
+}
+
+fn unused_error(what: &str, unused: Vec<&String>) -> Result<()> {
+    if unused.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<&str> = unused.iter().map(|s| s.as_str()).collect();
+    Err(DynamoError::validation(format!(
+        "Value provided in {what} unused in expressions: keys: {{{}}}",
+        keys.join(", ")
+    )))
 }
 
 /// Parses and validates every expression of a request.
 pub fn compile(params: &ExpressionParams) -> Result<Compiled> {
-    let any = params.condition_expression.is_some()
-        || params.update_expression.is_some()
-        || params.projection_expression.is_some()
-        || params.expected.is_some()
-        || params.attribute_updates.is_some()
-        || params.attributes_to_get.is_some();
-    if any {
-        return Err(DynamoError::Internal(
-            "expressions are not implemented yet".into(),
-        ));
+    let expressions: Vec<&str> = [
+        ("UpdateExpression", params.update_expression),
+        ("ProjectionExpression", params.projection_expression),
+        ("FilterExpression", params.filter_expression),
+        ("ConditionExpression", params.condition_expression),
+    ]
+    .into_iter()
+    .filter_map(|(name, e)| e.map(|_| name))
+    .collect();
+    let legacy: Vec<&str> = [
+        ("AttributeUpdates", params.attribute_updates.is_some()),
+        ("AttributesToGet", params.attributes_to_get.is_some()),
+        ("Expected", params.expected.is_some()),
+        ("ConditionalOperator", params.conditional_operator.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect();
+
+    if !expressions.is_empty() && !legacy.is_empty() {
+        return Err(DynamoError::validation(format!(
+            "Can not use both expression and non-expression parameters in the same request: \
+             Non-expression parameters: {{{}}} Expression parameters: {{{}}}",
+            legacy.join(", "),
+            expressions.join(", ")
+        )));
     }
-    Ok(Compiled::default())
+    if expressions.is_empty() {
+        if params.names.is_some() {
+            return Err(DynamoError::validation(
+                "ExpressionAttributeNames can only be specified when using expressions",
+            ));
+        }
+        if params.values.is_some() {
+            let nulls = match params.operation_expressions {
+                [] => String::new(),
+                [one] => format!(": {one} is null"),
+                many => format!(": {} are null", many.join(" and ")),
+            };
+            return Err(DynamoError::validation(format!(
+                "ExpressionAttributeValues can only be specified when using expressions{nulls}"
+            )));
+        }
+        return compile_legacy(params);
+    }
+
+    let mut usage = Usage {
+        names: params.names,
+        values: check_placeholders(params)?,
+        used_names: BTreeSet::new(),
+        used_values: BTreeSet::new(),
+    };
+    let mut compiled = Compiled::default();
+    if let Some(src) = params.update_expression {
+        compiled.update = Some(usage.update(src)?);
+    }
+    if let Some(src) = params.projection_expression {
+        compiled.projection = Some(usage.projection(src)?);
+    }
+    if let Some(src) = params.filter_expression {
+        compiled.filter = Some(usage.condition("FilterExpression", src)?);
+    }
+    if let Some(src) = params.condition_expression {
+        compiled.condition = Some(usage.condition("ConditionExpression", src)?);
+    }
+    if let Some(names) = params.names {
+        let mut unused: Vec<&String> = names
+            .keys()
+            .filter(|k| !usage.used_names.contains(*k))
+            .collect();
+        unused.sort();
+        unused_error("ExpressionAttributeNames", unused)?;
+    }
+    let unused: Vec<&String> = usage
+        .values
+        .keys()
+        .filter(|k| !usage.used_values.contains(*k))
+        .collect();
+    unused_error("ExpressionAttributeValues", unused)?;
+    Ok(compiled)
 }
+
+fn compile_legacy(params: &ExpressionParams) -> Result<Compiled> {
+    let mut compiled = Compiled::default();
+    if let Some(updates) = params.attribute_updates {
+        compiled.update = Some(Update {
+            actions: legacy::attribute_updates(updates)?,
+        });
+    }
+    if let Some(expected) = params.expected {
+        compiled.condition =
+            legacy::expected(expected, params.conditional_operator)?.map(|tree| Condition { tree });
+    }
+    if let Some(names) = params.attributes_to_get {
+        let paths = legacy::attributes_to_get(names)?;
+        compiled.projection = Some(Projection {
+            tree: ProjectionTree::from_paths(&paths),
+        });
+    }
+    Ok(compiled)
+}
+
+#[cfg(test)]
+mod tests;

@@ -210,6 +210,87 @@ impl Number {
         Some(if self.negative { -magnitude } else { magnitude })
     }
 
+    /// `self + other`, exactly, under DynamoDB's limits. DynamoDB never rounds: a result
+    /// that needs more than 38 significant digits fails, and (as observed against the real
+    /// service) with the *overflow* message, the same as a result beyond 9.99...E+125.
+    pub fn checked_add(&self, other: &Number) -> Result<Number, NumberError> {
+        if other.is_zero() {
+            return Ok(self.clone());
+        }
+        if self.is_zero() {
+            return Ok(other.clone());
+        }
+        // Align both mantissas on the smaller exponent as little-endian decimal digits.
+        // The sum's lowest significant digit sits at or above that exponent and its highest
+        // one at most one above the larger operand's, so a span beyond 38 + 1 digits
+        // cannot fit whatever the digits are.
+        let low = self.exponent.min(other.exponent) as i64;
+        let high = self.adjusted_exponent().max(other.adjusted_exponent());
+        if high - low + 1 > 2 * MAX_DIGITS as i64 + 2 {
+            return Err(NumberError::Overflow);
+        }
+        let digits_of = |n: &Number| -> Vec<u8> {
+            let mut out = vec![0u8; (n.exponent as i64 - low) as usize];
+            let mut m = n.mantissa;
+            while m > 0 {
+                out.push((m % 10) as u8);
+                m /= 10;
+            }
+            out
+        };
+        let (a, b) = (digits_of(self), digits_of(other));
+        let (negative, magnitude) = if self.negative == other.negative {
+            (self.negative, add_digits(&a, &b))
+        } else {
+            match self.cmp_magnitude(other) {
+                Ordering::Equal => return Ok(Number::ZERO),
+                Ordering::Greater => (self.negative, sub_digits(&a, &b)),
+                Ordering::Less => (other.negative, sub_digits(&b, &a)),
+            }
+        };
+        Number::from_digits(negative, &magnitude, low)
+    }
+
+    /// `self - other` under the same rules as [`Number::checked_add`].
+    pub fn checked_sub(&self, other: &Number) -> Result<Number, NumberError> {
+        let negated = Number {
+            negative: !other.negative && !other.is_zero(),
+            ..other.clone()
+        };
+        self.checked_add(&negated)
+    }
+
+    /// Builds a number from little-endian decimal digits scaled by `10^exponent`,
+    /// normalising and applying the precision and range limits.
+    fn from_digits(negative: bool, digits: &[u8], exponent: i64) -> Result<Number, NumberError> {
+        let first = digits.iter().position(|&d| d != 0);
+        let last = digits.iter().rposition(|&d| d != 0);
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(Number::ZERO);
+        };
+        let significant = &digits[first..=last];
+        if significant.len() > MAX_DIGITS as usize {
+            return Err(NumberError::Overflow);
+        }
+        let exponent = exponent + first as i64;
+        let adjusted = exponent + significant.len() as i64 - 1;
+        if adjusted > MAX_ADJUSTED_EXPONENT {
+            return Err(NumberError::Overflow);
+        }
+        if adjusted < MIN_ADJUSTED_EXPONENT {
+            return Err(NumberError::Underflow);
+        }
+        let mantissa = significant
+            .iter()
+            .rev()
+            .fold(0u128, |acc, &d| acc * 10 + d as u128);
+        Ok(Number {
+            negative,
+            mantissa,
+            exponent: exponent as i32,
+        })
+    }
+
     fn cmp_magnitude(&self, other: &Number) -> Ordering {
         match (self.is_zero(), other.is_zero()) {
             (true, true) => return Ordering::Equal,
@@ -228,6 +309,37 @@ impl Number {
         let b = other.mantissa * 10u128.pow(width - db);
         a.cmp(&b)
     }
+}
+
+/// Sum of two little-endian digit strings.
+fn add_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()) + 1);
+    let mut carry = 0u8;
+    for i in 0..a.len().max(b.len()) {
+        let d = a.get(i).copied().unwrap_or(0) + b.get(i).copied().unwrap_or(0) + carry;
+        out.push(d % 10);
+        carry = d / 10;
+    }
+    if carry > 0 {
+        out.push(carry);
+    }
+    out
+}
+
+/// `a - b` for little-endian digit strings with `a >= b`.
+fn sub_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len());
+    let mut borrow = 0i8;
+    for (i, &digit) in a.iter().enumerate() {
+        let mut d = digit as i8 - b.get(i).copied().unwrap_or(0) as i8 - borrow;
+        borrow = 0;
+        if d < 0 {
+            d += 10;
+            borrow = 1;
+        }
+        out.push(d as u8);
+    }
+    out
 }
 
 impl Ord for Number {
@@ -358,5 +470,120 @@ mod tests {
         assert_eq!(n("123").size(), 3);
         assert_eq!(n("-1").size(), 3);
         assert_eq!(n("1.5").size(), 3);
+    }
+
+    #[test]
+    fn arithmetic_is_exact_and_bounded() {
+        let add = |a: &str, b: &str| n(a).checked_add(&n(b));
+        assert_eq!(
+            add("1", "10000000000000000000000").unwrap(),
+            n("10000000000000000000001")
+        );
+        assert_eq!(
+            n("10000000000000000000000").checked_sub(&n("1")).unwrap(),
+            n("9999999999999999999999")
+        );
+        assert_eq!(add("5.3", "0.05").unwrap(), n("5.35"));
+        assert_eq!(add("-1.5", "1.5").unwrap(), Number::ZERO);
+        assert_eq!(add("9e125", "9e124").unwrap(), n("9.9e125"));
+        assert_eq!(add("9e125", "9e125"), Err(NumberError::Overflow));
+        assert_eq!(
+            n("9e125").checked_sub(&n("-9e125")),
+            Err(NumberError::Overflow)
+        );
+        // DynamoDB words a result needing more than 38 digits as an overflow too.
+        assert_eq!(add("1e50", "1"), Err(NumberError::Overflow));
+        assert_eq!(n("1e50").checked_sub(&n("1")), Err(NumberError::Overflow));
+        assert_eq!(add(&"9".repeat(38), "1").unwrap(), n("1e38"));
+        assert_eq!(n("1e-130").checked_sub(&n("2e-130")).unwrap(), n("-1e-130"));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn number() -> impl Strategy<Value = Number> {
+            (any::<bool>(), "[1-9][0-9]{0,37}", -140i64..100).prop_filter_map(
+                "in range",
+                |(neg, digits, exp)| {
+                    Number::parse(&format!("{}{digits}E{exp}", if neg { "-" } else { "" })).ok()
+                },
+            )
+        }
+
+        /// Exact comparison on the decimal strings, independent of `Ord for Number`:
+        /// both values written with the same number of fraction digits.
+        fn exact_cmp(a: &Number, b: &Number) -> Ordering {
+            fn parts(n: &Number) -> (bool, String, String) {
+                let s = n.to_string();
+                let (neg, s) = match s.strip_prefix('-') {
+                    Some(rest) => (true, rest.to_owned()),
+                    None => (false, s),
+                };
+                let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+                (neg, int.to_owned(), frac.to_owned())
+            }
+            let (na, ia, fa) = parts(a);
+            let (nb, ib, fb) = parts(b);
+            let width = ia.len().max(ib.len());
+            let fwidth = fa.len().max(fb.len());
+            let pad = |i: &str, f: &str| format!("{i:0>width$}{f:0<fwidth$}");
+            let (ma, mb) = (pad(&ia, &fa), pad(&ib, &fb));
+            let zero_a = ma.bytes().all(|c| c == b'0');
+            let zero_b = mb.bytes().all(|c| c == b'0');
+            let sa = if zero_a {
+                0
+            } else if na {
+                -1
+            } else {
+                1
+            };
+            let sb = if zero_b {
+                0
+            } else if nb {
+                -1
+            } else {
+                1
+            };
+            if sa != sb {
+                return sa.cmp(&sb);
+            }
+            let mag = ma.cmp(&mb);
+            if sa < 0 {
+                mag.reverse()
+            } else {
+                mag
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn display_then_parse_is_identity(a in number()) {
+                prop_assert_eq!(Number::parse(&a.to_string()).unwrap(), a);
+            }
+
+            #[test]
+            fn ordering_agrees_with_exact_decimal_comparison(a in number(), b in number()) {
+                prop_assert_eq!(a.cmp(&b), exact_cmp(&a, &b));
+            }
+
+            #[test]
+            fn size_is_positive_and_bounded(a in number()) {
+                prop_assert!(a.size() >= 2 && a.size() <= 22);
+            }
+
+            #[test]
+            fn addition_commutes_and_subtraction_undoes_it(a in number(), b in number()) {
+                let ab = a.checked_add(&b);
+                prop_assert_eq!(&ab, &b.checked_add(&a));
+                if let Ok(sum) = ab {
+                    if let Ok(back) = sum.checked_sub(&b) {
+                        prop_assert_eq!(back, a.clone());
+                    }
+                    let expected = if b.is_zero() { Ordering::Equal } else if b.is_negative() { Ordering::Less } else { Ordering::Greater };
+                    prop_assert_eq!(sum.cmp(&a), expected);
+                }
+            }
+        }
     }
 }

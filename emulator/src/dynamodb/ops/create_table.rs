@@ -59,45 +59,62 @@ fn key_type(name: &str) -> Option<KeyType> {
     }
 }
 
+/// The member constraints, reported all at once in DynamoDB's order for CreateTable:
+/// attribute definitions, table name, throughput (write before read), key schema (its
+/// length before its elements), billing mode.
 fn check_constraints(input: &Input) -> Result<()> {
-    let mut c = Constraints::new();
-    if input.attribute_definitions.is_none() {
-        c.missing("attributeDefinitions");
+    if input.table_name.is_none() {
+        return Err(DynamoError::validation(
+            "The parameter 'TableName' is required but was not present in the request",
+        ));
     }
-    for (i, def) in input.attribute_definitions.iter().flatten().enumerate() {
-        let path = format!("attributeDefinitions.{}.member", i + 1);
-        if def.attribute_name.is_none() {
-            c.missing(&format!("{path}.attributeName"));
-        }
-        match def.attribute_type.as_deref() {
-            None => c.missing(&format!("{path}.attributeType")),
-            Some(t) => validate::enum_value(
-                &mut c,
-                &format!("{path}.attributeType"),
-                Some(t),
-                &["B", "N", "S"],
-            ),
+    let mut c = Constraints::new();
+    match &input.attribute_definitions {
+        None => c.missing("attributeDefinitions"),
+        Some(defs) => {
+            for (i, def) in defs.iter().enumerate() {
+                let path = format!("attributeDefinitions.{}.member", i + 1);
+                member(
+                    &mut c,
+                    &path,
+                    "attributeName",
+                    def.attribute_name.as_deref(),
+                    None,
+                );
+                member(
+                    &mut c,
+                    &path,
+                    "attributeType",
+                    def.attribute_type.as_deref(),
+                    Some(&["B", "N", "S"]),
+                );
+            }
         }
     }
     validate::table_name(&mut c, "tableName", input.table_name.as_deref());
+    if let Some(pt) = &input.provisioned_throughput {
+        for (value, path) in [
+            (
+                pt.write_capacity_units,
+                "provisionedThroughput.writeCapacityUnits",
+            ),
+            (
+                pt.read_capacity_units,
+                "provisionedThroughput.readCapacityUnits",
+            ),
+        ] {
+            match value {
+                None => c.missing(path),
+                Some(v) if v < 1 => {
+                    c.fail(v, path, "Member must have value greater than or equal to 1")
+                }
+                _ => {}
+            }
+        }
+    }
     match &input.key_schema {
         None => c.missing("keySchema"),
         Some(ks) => {
-            for (i, k) in ks.iter().enumerate() {
-                let path = format!("keySchema.{}.member", i + 1);
-                if k.attribute_name.is_none() {
-                    c.missing(&format!("{path}.attributeName"));
-                }
-                match k.key_type.as_deref() {
-                    None => c.missing(&format!("{path}.keyType")),
-                    Some(t) => validate::enum_value(
-                        &mut c,
-                        &format!("{path}.keyType"),
-                        Some(t),
-                        &["HASH", "RANGE"],
-                    ),
-                }
-            }
             if ks.is_empty() {
                 c.fail(
                     "[]",
@@ -112,25 +129,22 @@ fn check_constraints(input: &Input) -> Result<()> {
                     "Member must have length less than or equal to 2",
                 );
             }
-        }
-    }
-    if let Some(pt) = &input.provisioned_throughput {
-        for (value, path) in [
-            (
-                pt.read_capacity_units,
-                "provisionedThroughput.readCapacityUnits",
-            ),
-            (
-                pt.write_capacity_units,
-                "provisionedThroughput.writeCapacityUnits",
-            ),
-        ] {
-            match value {
-                None => c.missing(path),
-                Some(v) if v < 1 => {
-                    c.fail(v, path, "Member must have value greater than or equal to 1")
-                }
-                _ => {}
+            for (i, k) in ks.iter().enumerate() {
+                let path = format!("keySchema.{}.member", i + 1);
+                member(
+                    &mut c,
+                    &path,
+                    "attributeName",
+                    k.attribute_name.as_deref(),
+                    None,
+                );
+                member(
+                    &mut c,
+                    &path,
+                    "keyType",
+                    k.key_type.as_deref(),
+                    Some(&["HASH", "RANGE"]),
+                );
             }
         }
     }
@@ -142,6 +156,25 @@ fn check_constraints(input: &Input) -> Result<()> {
     );
     c.finish()
 }
+
+/// A required string member of a list element, optionally from an enum.
+fn member(
+    c: &mut Constraints,
+    element: &str,
+    name: &str,
+    value: Option<&str>,
+    allowed: Option<&[&str]>,
+) {
+    let path = format!("{element}.{name}");
+    match (value, allowed) {
+        (None, _) => c.missing(&path),
+        (Some(v), Some(allowed)) => validate::enum_value(c, &path, Some(v), allowed),
+        (Some(_), None) => {}
+    }
+}
+
+/// DynamoDB's upper bound on provisioned capacity units.
+const MAX_CAPACITY_UNITS: i64 = 1_000_000_000_000;
 
 /// The semantic checks DynamoDB makes once every member is individually valid.
 fn key_schema(input: &Input) -> Result<(KeySchema, Vec<(String, KeyType)>)> {
@@ -175,10 +208,19 @@ fn key_schema(input: &Input) -> Result<(KeySchema, Vec<(String, KeyType)>)> {
         })
         .collect();
     let def_names: Vec<&str> = defs.iter().map(|(n, _)| n.as_str()).collect();
-    if keys
+    let undefined = keys
         .iter()
-        .any(|(name, _)| !def_names.contains(&name.as_str()))
-    {
+        .any(|(name, _)| !def_names.contains(&name.as_str()));
+    if keys.len() == 2 {
+        // DynamoDB words this differently for a two-element schema, and counts a schema
+        // naming one attribute twice as undefined when only that attribute is defined.
+        let same_name = keys.first().map(|k| &k.0) == keys.get(1).map(|k| &k.0);
+        if undefined || (same_name && defs.len() == 1) {
+            return Err(DynamoError::validation(
+                "Invalid KeySchema: Some index key attribute have no definition",
+            ));
+        }
+    } else if undefined {
         let key_names: Vec<&str> = keys.iter().map(|(n, _)| n.as_str()).collect();
         return Err(DynamoError::invalid_parameter(format!(
             "Some index key attributes are not defined in AttributeDefinitions. Keys: [{}], AttributeDefinitions: [{}]",
@@ -186,22 +228,20 @@ fn key_schema(input: &Input) -> Result<(KeySchema, Vec<(String, KeyType)>)> {
             def_names.join(", ")
         )));
     }
-    if keys[0].1 != "HASH" {
+    if keys.len() == 2 && keys.first().map(|k| &k.0) == keys.get(1).map(|k| &k.0) {
+        return Err(DynamoError::validation(
+            "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+        ));
+    }
+    if keys.first().is_some_and(|k| k.1 != "HASH") {
         return Err(DynamoError::validation(
             "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
         ));
     }
-    if keys.len() == 2 {
-        if keys[1].1 != "RANGE" {
-            return Err(DynamoError::validation(
-                "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
-            ));
-        }
-        if keys[0].0 == keys[1].0 {
-            return Err(DynamoError::validation(
-                "Both the Hash Key and the Range Key element in the KeySchema have the same name",
-            ));
-        }
+    if keys.get(1).is_some_and(|k| k.1 != "RANGE") {
+        return Err(DynamoError::validation(
+            "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
+        ));
     }
     if defs.len() != keys.len() {
         return Err(DynamoError::invalid_parameter(
@@ -216,8 +256,13 @@ fn key_schema(input: &Input) -> Result<(KeySchema, Vec<(String, KeyType)>)> {
             .map(|(_, k)| *k)
             .unwrap_or(KeyType::S),
     };
+    let Some((hash, _)) = keys.first() else {
+        return Err(DynamoError::Internal(
+            "empty key schema passed validation".into(),
+        ));
+    };
     let schema = KeySchema {
-        hash: attr(&keys[0].0),
+        hash: attr(hash),
         range: keys.get(1).map(|(name, _)| attr(name)),
     };
     Ok((schema, defs))
@@ -261,6 +306,18 @@ impl Operation for CreateTable {
             }
             _ => {}
         }
+        if let Some(pt) = &input.provisioned_throughput {
+            for (value, name) in [
+                (pt.read_capacity_units, "ReadCapacityUnits"),
+                (pt.write_capacity_units, "WriteCapacityUnits"),
+            ] {
+                if let Some(v) = value.filter(|v| *v > MAX_CAPACITY_UNITS) {
+                    return Err(DynamoError::validation(format!(
+                        "Given value {v} for {name} is out of bounds"
+                    )));
+                }
+            }
+        }
         let (schema, attribute_definitions) = key_schema(&input)?;
         let name = input.table_name.unwrap_or_default();
         let throughput = input.provisioned_throughput.as_ref();
@@ -282,6 +339,10 @@ impl Operation for CreateTable {
                 "Table already exists: {name}"
             )));
         }
+        // Real DynamoDB answers CREATING and turns ACTIVE a few seconds later. Here the
+        // table is usable at once, so DescribeTable reports ACTIVE straight away; the
+        // CREATING answer keeps code that checks it (or waits for ACTIVE) working as
+        // against AWS.
         Ok(Output {
             table_description: describe(&table, "CREATING"),
         })

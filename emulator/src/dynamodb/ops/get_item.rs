@@ -4,9 +4,10 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::dynamodb::capacity::{self, ConsumedCapacity};
 use crate::dynamodb::error::{Constraints, Result};
 use crate::dynamodb::expr::{self, ExpressionParams};
-use crate::dynamodb::model::{Item, RawItem};
+use crate::dynamodb::model::{item_size, Item, RawItem};
 use crate::dynamodb::{validate, Ctx, Operation};
 
 #[derive(Deserialize)]
@@ -26,6 +27,8 @@ pub struct Input {
 pub struct Output {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item: Option<Item>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<ConsumedCapacity>,
 }
 
 pub struct GetItem;
@@ -35,17 +38,12 @@ impl Operation for GetItem {
     type Output = Output;
 
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
+        // DynamoDB's order of constraint failures for GetItem.
         let mut c = Constraints::new();
+        validate::return_consumed_capacity(&mut c, input.return_consumed_capacity.as_deref());
+        validate::attributes_to_get(&mut c, input.attributes_to_get.as_deref());
         validate::table_name(&mut c, "tableName", input.table_name.as_deref());
-        if input.key.is_none() {
-            c.missing("key");
-        }
-        validate::enum_value(
-            &mut c,
-            "returnConsumedCapacity",
-            input.return_consumed_capacity.as_deref(),
-            validate::RETURN_CONSUMED_CAPACITY,
-        );
+        validate::required(&mut c, "key", input.key.as_ref());
         c.finish()?;
         let key = validate::item(input.key.unwrap_or_default())?;
         let projection = expr::compile(&ExpressionParams {
@@ -57,12 +55,26 @@ impl Operation for GetItem {
         .projection;
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
         let key = table.schema.key_from_map(&key)?;
-        let item = table.with_item(&key, |item| {
-            item.map(|i| match &projection {
-                Some(p) => p.apply(i),
-                None => i.clone(),
-            })
+        // Capacity is charged on the whole item, whatever the projection keeps.
+        let (size, item) = table.with_item(&key, |item| match item {
+            None => (0, None),
+            Some(i) => (
+                item_size(i),
+                Some(match &projection {
+                    Some(p) => p.apply(i),
+                    None => i.clone(),
+                }),
+            ),
         });
-        Ok(Output { item })
+        let consistent = input.consistent_read.unwrap_or(false);
+        Ok(Output {
+            item,
+            consumed_capacity: capacity::report(
+                input.return_consumed_capacity.as_deref(),
+                &table.name,
+                capacity::read_units(size, consistent),
+                false,
+            ),
+        })
     }
 }

@@ -28,9 +28,7 @@ impl Operation for ListTables {
 
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
         let mut c = Constraints::new();
-        if let Some(start) = input.exclusive_start_table_name.as_deref() {
-            validate::table_name(&mut c, "exclusiveStartTableName", Some(start));
-        }
+        // DynamoDB reports the limit before the start name.
         match input.limit {
             Some(l) if l < 1 => c.fail(
                 l,
@@ -43,6 +41,9 @@ impl Operation for ListTables {
                 "Member must have value less than or equal to 100",
             ),
             _ => {}
+        }
+        if let Some(start) = input.exclusive_start_table_name.as_deref() {
+            validate::table_name(&mut c, "exclusiveStartTableName", Some(start));
         }
         c.finish()?;
         let limit = input.limit.unwrap_or(100) as usize;

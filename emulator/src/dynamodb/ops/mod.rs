@@ -10,6 +10,7 @@ pub mod list_tables;
 pub mod put_item;
 pub mod update_item;
 pub mod update_time_to_live;
+pub mod write;
 
 use super::{run, Ctx, DynamoError, Result};
 

@@ -2,13 +2,12 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::dynamodb::capacity::{self, ConsumedCapacity};
+use super::write::{self, Change, Returns};
 use crate::dynamodb::error::{Constraints, DynamoError, Result};
 use crate::dynamodb::expr::{self, ExpectedAttributeValue, ExpressionParams};
-use crate::dynamodb::model::{item_size, Item, RawAttributeValue, RawItem, MAX_ITEM_SIZE};
-use crate::dynamodb::storage::Write;
+use crate::dynamodb::model::{item_size, RawAttributeValue, RawItem, MAX_ITEM_SIZE};
 use crate::dynamodb::{validate, Ctx, Operation};
 
 #[derive(Deserialize)]
@@ -27,37 +26,38 @@ pub struct Input {
     pub return_values_on_condition_check_failure: Option<String>,
 }
 
-#[derive(Serialize, Default)]
-#[serde(rename_all = "PascalCase")]
-pub struct Output {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<Item>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub consumed_capacity: Option<ConsumedCapacity>,
-}
-
 pub struct PutItem;
 
 impl Operation for PutItem {
     type Input = Input;
-    type Output = Output;
+    type Output = write::Output;
 
-    fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
+    fn execute(ctx: &Ctx, input: Input) -> Result<write::Output> {
+        // DynamoDB's order of constraint failures for PutItem.
         let mut c = Constraints::new();
+        validate::return_consumed_capacity(&mut c, input.return_consumed_capacity.as_deref());
         validate::table_name(&mut c, "tableName", input.table_name.as_deref());
-        if input.item.is_none() {
-            c.missing("item");
-        }
-        validate::write_return_enums(
+        validate::required(&mut c, "item", input.item.as_ref());
+        validate::return_values(&mut c, input.return_values.as_deref());
+        validate::return_item_collection_metrics(
             &mut c,
-            input.return_values.as_deref(),
-            input.return_consumed_capacity.as_deref(),
             input.return_item_collection_metrics.as_deref(),
+        );
+        validate::return_values_on_condition_check_failure(
+            &mut c,
             input.return_values_on_condition_check_failure.as_deref(),
         );
+        validate::conditional_operator(&mut c, input.conditional_operator.as_deref());
         c.finish()?;
-        validate::only_all_old_or_none(input.return_values.as_deref())?;
+
         let item = validate::item(input.item.unwrap_or_default())?;
+        validate::only_all_old_or_none(input.return_values.as_deref())?;
+        // Checked before the table is looked up, as DynamoDB does.
+        if item_size(&item) > MAX_ITEM_SIZE {
+            return Err(DynamoError::validation(
+                "Item size has exceeded the maximum allowed size",
+            ));
+        }
         let compiled = expr::compile(&ExpressionParams {
             condition_expression: input.condition_expression.as_deref(),
             expected: input.expected.as_ref(),
@@ -69,33 +69,16 @@ impl Operation for PutItem {
 
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
         let key = table.schema.key_of_item(&item)?;
-        let new_size = item_size(&item);
-        if new_size > MAX_ITEM_SIZE {
-            return Err(DynamoError::validation(
-                "Item size has exceeded the maximum allowed size",
-            ));
-        }
-        let return_old_on_failure =
-            input.return_values_on_condition_check_failure.as_deref() == Some("ALL_OLD");
-        let (old, ()) = table.write(&key, |old| {
-            if let Some(condition) = &compiled.condition {
-                if !condition.evaluate(old)? {
-                    return Err(DynamoError::ConditionalCheckFailed {
-                        item: old.filter(|_| return_old_on_failure).cloned(),
-                    });
-                }
-            }
-            Ok((Write::Put(item), ()))
-        })?;
-        let units = capacity::write_units(old.as_ref().map_or(0, item_size), new_size);
-        Ok(Output {
-            consumed_capacity: capacity::report(
+        write::write(
+            &table,
+            &key,
+            compiled.condition.as_ref(),
+            Change::Put(item),
+            &Returns::from_members(
+                input.return_values.as_deref(),
+                input.return_values_on_condition_check_failure.as_deref(),
                 input.return_consumed_capacity.as_deref(),
-                &table.name,
-                units,
-                true,
             ),
-            attributes: old.filter(|_| input.return_values.as_deref() == Some("ALL_OLD")),
-        })
+        )
     }
 }

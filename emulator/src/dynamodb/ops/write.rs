@@ -1,0 +1,187 @@
+//! The single-item write pipeline PutItem, UpdateItem and DeleteItem share.
+//!
+//! Everything after request validation happens here, once, inside the item's atomic
+//! read-modify-write ([`Table::write`]): the condition check (failing with the old item when
+//! `ReturnValuesOnConditionCheckFailure` is `ALL_OLD`), building the new item, the size
+//! limit, and afterwards the capacity arithmetic and the `ReturnValues` selection.
+
+use serde::Serialize;
+
+use crate::dynamodb::capacity::{self, ConsumedCapacity};
+use crate::dynamodb::error::{DynamoError, Result};
+use crate::dynamodb::expr::{Condition, Update};
+use crate::dynamodb::model::{item_size, Item, PrimaryKey, MAX_ITEM_SIZE};
+use crate::dynamodb::storage::{Table, Write};
+
+/// What the write does to the item, once its condition holds.
+pub enum Change<'a> {
+    /// Replace the whole item (PutItem).
+    Put(Item),
+    /// Apply an update to the item, or to a new item made of the key alone (UpdateItem
+    /// upserts). `None` is an UpdateItem without any update: it still creates the item.
+    Update(Option<&'a Update>),
+    /// Remove the item, if there is one (DeleteItem).
+    Delete,
+}
+
+/// `ReturnValues`, parsed once the member is known to be valid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ReturnValues {
+    #[default]
+    None,
+    AllOld,
+    UpdatedOld,
+    AllNew,
+    UpdatedNew,
+}
+
+impl ReturnValues {
+    pub fn parse(value: Option<&str>) -> ReturnValues {
+        match value {
+            Some("ALL_OLD") => ReturnValues::AllOld,
+            Some("UPDATED_OLD") => ReturnValues::UpdatedOld,
+            Some("ALL_NEW") => ReturnValues::AllNew,
+            Some("UPDATED_NEW") => ReturnValues::UpdatedNew,
+            _ => ReturnValues::None,
+        }
+    }
+
+    fn wants_new(self) -> bool {
+        matches!(self, ReturnValues::AllNew | ReturnValues::UpdatedNew)
+    }
+}
+
+/// How the answer of a write is shaped.
+pub struct Returns<'a> {
+    pub values: ReturnValues,
+    /// `ReturnValuesOnConditionCheckFailure` = `ALL_OLD`.
+    pub old_on_condition_failure: bool,
+    /// `ReturnConsumedCapacity` as sent (already validated).
+    pub consumed_capacity: Option<&'a str>,
+}
+
+impl<'a> Returns<'a> {
+    /// From the (validated) `ReturnValues`, `ReturnValuesOnConditionCheckFailure` and
+    /// `ReturnConsumedCapacity` members.
+    pub fn from_members(
+        return_values: Option<&str>,
+        on_condition_check_failure: Option<&str>,
+        consumed_capacity: Option<&'a str>,
+    ) -> Self {
+        Returns {
+            values: ReturnValues::parse(return_values),
+            old_on_condition_failure: on_condition_check_failure == Some("ALL_OLD"),
+            consumed_capacity,
+        }
+    }
+}
+
+/// The members every single-item write answers with.
+///
+/// `ItemCollectionMetrics` is never returned: DynamoDB reports it only for tables with
+/// local secondary indexes, which this emulator does not support yet, so a valid
+/// `ReturnItemCollectionMetrics` = `SIZE` is accepted and has nothing to report.
+#[derive(Serialize, Default, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct Output {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Item>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
+/// What the atomic section hands back besides the replaced item.
+struct Done {
+    new_size: usize,
+    new_item: Option<Item>,
+}
+
+/// Runs one conditional write of the item at `key` and shapes its answer.
+pub fn write(
+    table: &Table,
+    key: &PrimaryKey,
+    condition: Option<&Condition>,
+    change: Change,
+    returns: &Returns,
+) -> Result<Output> {
+    let update = match &change {
+        Change::Update(update) => *update,
+        _ => None,
+    };
+    let (old, done) = table.write(key, |old| {
+        if let Some(condition) = condition {
+            if !condition.evaluate(old)? {
+                return Err(DynamoError::ConditionalCheckFailed {
+                    item: old.filter(|_| returns.old_on_condition_failure).cloned(),
+                });
+            }
+        }
+        let new = match change {
+            Change::Put(item) => item,
+            Change::Update(update) => updated_item(table, key, old, update)?,
+            Change::Delete => {
+                return Ok((
+                    Write::Delete,
+                    Done {
+                        new_size: 0,
+                        new_item: None,
+                    },
+                ))
+            }
+        };
+        let done = Done {
+            new_size: item_size(&new),
+            new_item: returns.values.wants_new().then(|| new.clone()),
+        };
+        Ok((Write::Put(new), done))
+    })?;
+
+    let units = capacity::write_units(old.as_ref().map_or(0, item_size), done.new_size);
+    let attributes = match returns.values {
+        ReturnValues::None => None,
+        ReturnValues::AllOld => old,
+        ReturnValues::AllNew => done.new_item,
+        ReturnValues::UpdatedOld => old.and_then(|o| updated_part(update, &o)),
+        ReturnValues::UpdatedNew => done.new_item.and_then(|n| updated_part(update, &n)),
+    };
+    Ok(Output {
+        attributes,
+        consumed_capacity: capacity::report(returns.consumed_capacity, &table.name, units, true),
+    })
+}
+
+/// The item an update produces: applied to a copy of the stored item, or to the key alone
+/// when there is none. The key must come out unchanged and the result within 400 KB.
+fn updated_item(
+    table: &Table,
+    key: &PrimaryKey,
+    old: Option<&Item>,
+    update: Option<&Update>,
+) -> Result<Item> {
+    let mut item = old.cloned().unwrap_or_else(|| table.schema.key_item(key));
+    if let Some(update) = update {
+        update.apply(&mut item)?;
+    }
+    // The expression layer rejects updates of key attributes before anything is read;
+    // this re-check guards the storage invariant that an item's key never changes.
+    for (name, value) in table.schema.key_item(key) {
+        if item.get(&name) != Some(&value) {
+            return Err(DynamoError::invalid_parameter(format!(
+                "Cannot update attribute {name}. This attribute is part of the key"
+            )));
+        }
+    }
+    if item_size(&item) > MAX_ITEM_SIZE {
+        return Err(DynamoError::validation(
+            "Item size to update has exceeded the maximum allowed size",
+        ));
+    }
+    Ok(item)
+}
+
+/// `UPDATED_OLD`/`UPDATED_NEW`: only the attributes the update touched; nothing at all
+/// when none of them is there.
+fn updated_part(update: Option<&Update>, item: &Item) -> Option<Item> {
+    let part = update?.updated_paths().apply(item);
+    (!part.is_empty()).then_some(part)
+}
