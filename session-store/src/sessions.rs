@@ -26,11 +26,25 @@ const CREATE_ATTEMPTS: usize = 8;
 #[derive(Clone, Debug)]
 pub struct DynamoDbSessionStore {
     cache: DynamoDbCache,
+    rebase_expiry: bool,
 }
 
 impl DynamoDbSessionStore {
     pub fn new(cache: DynamoDbCache) -> DynamoDbSessionStore {
-        DynamoDbSessionStore { cache }
+        DynamoDbSessionStore {
+            cache,
+            rebase_expiry: false,
+        }
+    }
+
+    /// tower-sessions computes expiry dates from the system clock, while this store judges
+    /// expiry by the cache's clock. In production both are the system clock. A test that
+    /// moves the cache's clock (with the emulator's) turns this on so that session
+    /// lifetimes are measured on the cache's clock: each record's expiry is shifted by
+    /// (cache clock - system clock) when stored, and shifted back when loaded.
+    pub fn rebase_expiry_on_cache_clock(mut self, rebase: bool) -> DynamoDbSessionStore {
+        self.rebase_expiry = rebase;
+        self
     }
 
     pub fn cache(&self) -> &DynamoDbCache {
@@ -39,6 +53,22 @@ impl DynamoDbSessionStore {
 
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::from(self.cache.now())
+    }
+
+    /// How far the cache's clock is ahead of the system clock, if rebasing is on.
+    fn skew(&self) -> time::Duration {
+        if self.rebase_expiry {
+            self.now() - OffsetDateTime::now_utc()
+        } else {
+            time::Duration::ZERO
+        }
+    }
+
+    /// The record as stored: its expiry on the cache's clock.
+    fn rebased(&self, record: &Record) -> Record {
+        let mut stored = record.clone();
+        stored.expiry_date = record.expiry_date.saturating_add(self.skew());
+        stored
     }
 
     /// The cache entry options for a record, `None` if the record has already expired
@@ -62,12 +92,14 @@ impl SessionStore for DynamoDbSessionStore {
     /// A conditional put: an existing session is never overwritten; on a collision the
     /// record gets a new id and the put is tried again.
     async fn create(&self, record: &mut Record) -> Result<()> {
-        let Some(options) = self.entry_options(record) else {
+        let mut stored = self.rebased(record);
+        let Some(options) = self.entry_options(&stored) else {
             // Born expired: storing it would only leave an item for the sweeper.
             return Ok(());
         };
         for _ in 0..CREATE_ATTEMPTS {
-            let value = encode(record)?;
+            stored.id = record.id;
+            let value = encode(&stored)?;
             let key = record.id.to_string();
             match self.cache.set_if_absent(&key, &value, &options).await {
                 Ok(Inserted::Yes) => return Ok(()),
@@ -87,8 +119,9 @@ impl SessionStore for DynamoDbSessionStore {
     /// already expired is removed instead, as `load` would never return it.
     async fn save(&self, record: &Record) -> Result<()> {
         let key = record.id.to_string();
-        match self.entry_options(record) {
-            Some(options) => self.cache.set(&key, &encode(record)?, &options).await,
+        let stored = self.rebased(record);
+        match self.entry_options(&stored) {
+            Some(options) => self.cache.set(&key, &encode(&stored)?, &options).await,
             None => self.cache.remove(&key).await,
         }
         .map_err(backend)
@@ -98,10 +131,14 @@ impl SessionStore for DynamoDbSessionStore {
         let Some(value) = self.cache.get(&id.to_string()).await.map_err(backend)? else {
             return Ok(None);
         };
-        let record: Record =
+        let mut record: Record =
             serde_json::from_slice(&value).map_err(|e| Error::Decode(e.to_string()))?;
         // The TTL is whole seconds; the record's own expiry is exact.
-        Ok((record.id == *id && record.expiry_date > self.now()).then_some(record))
+        if record.id != *id || record.expiry_date <= self.now() {
+            return Ok(None);
+        }
+        record.expiry_date = record.expiry_date.saturating_sub(self.skew());
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
