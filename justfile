@@ -17,3 +17,4 @@ check:
 # Throughput, latency and start-up benchmarks (see README)
 bench:
     cargo bench -p emulator --bench throughput
+    cargo bench -p session-store --bench sessions
