@@ -37,7 +37,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tracing::info!("using DynamoDB from the environment's AWS settings");
         DynamoDbCache::builder_from_env().await
     } else {
-        let emulator = TestEmulator::start();
+        // Unlike a test, a running demo should sweep expired sessions on its own.
+        let emulator = TestEmulator::with_config(emulator::Config {
+            sweep_interval: std::time::Duration::from_secs(1),
+            ..emulator::Config::for_tests()
+        });
         tracing::info!(
             endpoint = emulator.endpoint(),
             "started the emulator in-process"
