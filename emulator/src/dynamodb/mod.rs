@@ -71,12 +71,13 @@ impl DynamoDb {
         ns: &Namespace,
         op: &str,
         body: &[u8],
-        _request_id: &str,
+        request_id: &str,
     ) -> std::result::Result<Vec<u8>, ErrorBody> {
         let ctx = Ctx { db: &self.db, ns };
         let result = ops::dispatch(&ctx, op, body);
-        if let Err(e) = &result {
-            tracing::debug!(op, error = %e, "request failed");
+        match &result {
+            Ok(_) => tracing::debug!(op, request_id, "DynamoDB request"),
+            Err(e) => tracing::debug!(op, request_id, error = %e, "DynamoDB request failed"),
         }
         result.map_err(|e| e.render())
     }
