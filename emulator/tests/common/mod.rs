@@ -208,3 +208,87 @@ pub fn raw_error(resp: &RawResponse) -> (String, String) {
         .to_owned();
     (code, message)
 }
+
+/// An SDK attribute value from DynamoDB's own JSON form (`{"S": "x"}`, `{"B": "<base64>"}`,
+/// ...), so that test tables read like the wire format.
+pub fn av(json: &serde_json::Value) -> AttributeValue {
+    use aws_sdk_dynamodb::primitives::Blob;
+    use base64::Engine;
+    let blob = |v: &serde_json::Value| {
+        Blob::new(
+            base64::engine::general_purpose::STANDARD
+                .decode(v.as_str().expect("base64 text"))
+                .expect("valid base64"),
+        )
+    };
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .expect("an array")
+            .iter()
+            .map(|s| s.as_str().expect("a string").to_owned())
+            .collect()
+    };
+    let (kind, v) = json
+        .as_object()
+        .and_then(|o| o.iter().next())
+        .expect("a one-member object");
+    match kind.as_str() {
+        "S" => AttributeValue::S(v.as_str().expect("a string").to_owned()),
+        "N" => AttributeValue::N(v.as_str().expect("a string").to_owned()),
+        "B" => AttributeValue::B(blob(v)),
+        "BOOL" => AttributeValue::Bool(v.as_bool().expect("a bool")),
+        "NULL" => AttributeValue::Null(true),
+        "SS" => AttributeValue::Ss(strings(v)),
+        "NS" => AttributeValue::Ns(strings(v)),
+        "BS" => AttributeValue::Bs(v.as_array().expect("an array").iter().map(blob).collect()),
+        "L" => AttributeValue::L(v.as_array().expect("an array").iter().map(av).collect()),
+        "M" => AttributeValue::M(item(v)),
+        other => panic!("unknown attribute type {other}"),
+    }
+}
+
+/// An SDK item (or attribute map) from DynamoDB JSON.
+pub fn item(json: &serde_json::Value) -> std::collections::HashMap<String, AttributeValue> {
+    json.as_object()
+        .expect("an object")
+        .iter()
+        .map(|(k, v)| (k.clone(), av(v)))
+        .collect()
+}
+
+/// DynamoDB JSON of an SDK attribute value, with set members sorted so that results compare
+/// with [`canonical`] expectations whatever order the sets come back in.
+pub fn to_json(value: &AttributeValue) -> serde_json::Value {
+    use base64::Engine;
+    use serde_json::json;
+    let b64 = |b: &aws_sdk_dynamodb::primitives::Blob| {
+        base64::engine::general_purpose::STANDARD.encode(b.as_ref())
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    match value {
+        AttributeValue::S(s) => json!({ "S": s }),
+        AttributeValue::N(n) => json!({ "N": n }),
+        AttributeValue::B(b) => json!({ "B": b64(b) }),
+        AttributeValue::Bool(b) => json!({ "BOOL": b }),
+        AttributeValue::Null(_) => json!({ "NULL": true }),
+        AttributeValue::Ss(v) => json!({ "SS": sorted(v.clone()) }),
+        AttributeValue::Ns(v) => json!({ "NS": sorted(v.clone()) }),
+        AttributeValue::Bs(v) => json!({ "BS": sorted(v.iter().map(b64).collect()) }),
+        AttributeValue::L(v) => json!({ "L": v.iter().map(to_json).collect::<Vec<_>>() }),
+        AttributeValue::M(m) => json!({ "M": item_json(m) }),
+        other => panic!("unexpected attribute value {other:?}"),
+    }
+}
+
+/// DynamoDB JSON of an SDK item, sets sorted.
+pub fn item_json(item: &std::collections::HashMap<String, AttributeValue>) -> serde_json::Value {
+    serde_json::Value::Object(item.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+}
+
+/// `json` with every set's members sorted, to compare with [`to_json`] output.
+pub fn canonical(json: &serde_json::Value) -> serde_json::Value {
+    item_json(&item(json))
+}

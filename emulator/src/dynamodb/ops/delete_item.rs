@@ -59,6 +59,7 @@ impl Operation for DeleteItem {
             conditional_operator: input.conditional_operator.as_deref(),
             names: input.expression_attribute_names.as_ref(),
             values: input.expression_attribute_values.as_ref(),
+            operation_expressions: &["ConditionExpression"],
             ..Default::default()
         })?;
 

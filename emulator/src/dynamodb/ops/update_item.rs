@@ -63,6 +63,7 @@ impl Operation for UpdateItem {
             attribute_updates: input.attribute_updates.as_ref(),
             names: input.expression_attribute_names.as_ref(),
             values: input.expression_attribute_values.as_ref(),
+            operation_expressions: &["UpdateExpression", "ConditionExpression"],
             ..Default::default()
         })?;
 
