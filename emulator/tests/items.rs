@@ -190,9 +190,19 @@ async fn malformed_attribute_values_are_rejected() {
             AttributeValue::Ss(vec!["a".into(), "a".into()]),
             format!("{INVALID}Input collection [a, a] contains duplicates."),
         ),
+        // Real DynamoDB words a duplicate differently per set type (dynalite's recorded
+        // responses): NS with no prefix and no members, BS naming the type.
         (
             AttributeValue::Ns(vec!["1".into(), "1.0".into()]),
-            format!("{INVALID}Input collection [1, 1.0] contains duplicates."),
+            "Input collection contains duplicates".to_owned(),
+        ),
+        (
+            AttributeValue::Bs(vec![Blob::new("b"), Blob::new("b")]),
+            format!("{INVALID}Input collection [Yg==, Yg==]of type BS contains duplicates."),
+        ),
+        (
+            AttributeValue::N(String::new()),
+            "The parameter cannot be converted to a numeric value".to_owned(),
         ),
         (
             AttributeValue::Null(false),
@@ -645,6 +655,51 @@ async fn consumed_capacity_arithmetic() {
             .unwrap()
             .capacity_units(),
         Some(0.5)
+    );
+}
+
+/// The legacy members' enums (`Expected.*.ComparisonOperator`, `AttributeUpdates.*.Action`)
+/// are member constraints: they are reported in one list with the other member failures,
+/// not only once those are fixed (dynalite's recorded Scan/Query responses list
+/// `scanFilter.b.member.comparisonOperator` beside `tableName`).
+#[tokio::test]
+async fn legacy_enum_failures_join_the_member_constraint_list() {
+    let emu = TestEmulator::start();
+    let endpoint = emu.endpoint();
+    let resp = post(
+        endpoint,
+        "PutItem",
+        r#"{"TableName":"ab","Item":{"pk":{"S":"a"}},"Expected":{"a":{"ComparisonOperator":"XX"}}}"#,
+    );
+    assert_eq!(
+        raw_error(&resp),
+        (
+            "ValidationException".to_owned(),
+            "2 validation errors detected: \
+             Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; \
+             Value 'XX' at 'expected.a.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"
+                .to_owned()
+        )
+    );
+    let resp = post(
+        endpoint,
+        "DeleteItem",
+        r#"{"TableName":"ab","Key":{"pk":{"S":"a"}},"Expected":{"a":{"ComparisonOperator":"XX"}}}"#,
+    );
+    assert!(raw_error(&resp)
+        .1
+        .starts_with("2 validation errors detected: "));
+    let resp = post(
+        endpoint,
+        "UpdateItem",
+        r#"{"TableName":"ab","Key":{"pk":{"S":"a"}},"AttributeUpdates":{"a":{"Action":"X"}},"Expected":{"a":{"ComparisonOperator":"XX"}}}"#,
+    );
+    assert_eq!(
+        raw_error(&resp).1,
+        "3 validation errors detected: \
+         Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; \
+         Value 'XX' at 'expected.a.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]; \
+         Value 'X' at 'attributeUpdates.a.member.action' failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]"
     );
 }
 

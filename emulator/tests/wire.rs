@@ -94,6 +94,69 @@ fn wrongly_typed_members_are_serialization_exceptions() {
             r#"{"TableName":"abc","Item":{"pk":{"S":{"S":"asdf"}}}}"#,
             "Start of structure or map found where not expected",
         ),
+        // The rest as dynalite's suite recorded them from DynamoDB (test/helpers.js
+        // assertType): arrays in scalar places name the Java class, scalars in a list or
+        // map element's place are "value" types, structures are never read from arrays.
+        (
+            "DescribeTable",
+            r#"{"TableName":[]}"#,
+            "Unrecognized collection type class java.lang.String",
+        ),
+        (
+            "GetItem",
+            r#"{"TableName":"abc","Key":{"pk":{"S":"a"}},"ConsistentRead":[]}"#,
+            "Unrecognized collection type class java.lang.Boolean",
+        ),
+        (
+            "ListTables",
+            r#"{"Limit":[]}"#,
+            "Unrecognized collection type class java.lang.Integer",
+        ),
+        (
+            "GetItem",
+            r#"{"TableName":"abc","Key":{"pk":"x"}}"#,
+            "Unexpected value type in payload",
+        ),
+        (
+            "GetItem",
+            r#"{"TableName":"abc","Key":{"pk":["x"]}}"#,
+            "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.AttributeValue",
+        ),
+        (
+            "PutItem",
+            r#"{"TableName":"abc","Item":{"pk":{"L":[5]}}}"#,
+            "Unexpected value type in payload",
+        ),
+        (
+            "CreateTable",
+            r#"{"TableName":"abc","KeySchema":[["pk","HASH"]]}"#,
+            "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.KeySchemaElement",
+        ),
+        (
+            "CreateTable",
+            r#"{"TableName":"abc","AttributeDefinitions":[5]}"#,
+            "Unexpected value type in payload",
+        ),
+        (
+            "CreateTable",
+            r#"{"TableName":"abc","ProvisionedThroughput":[1,1]}"#,
+            "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.ProvisionedThroughput",
+        ),
+        (
+            "CreateTable",
+            r#"{"TableName":"abc","ProvisionedThroughput":5}"#,
+            "Unexpected field type",
+        ),
+        (
+            "CreateTable",
+            r#"{"TableName":"abc","KeySchema":"x"}"#,
+            "Unexpected field type",
+        ),
+        (
+            "UpdateTimeToLive",
+            r#"{"TableName":"abc","TimeToLiveSpecification":[true,"ttl"]}"#,
+            "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.TimeToLiveSpecification",
+        ),
     ] {
         let resp = post(emu.endpoint(), target, body);
         assert_eq!(resp.status, 400, "{body}");

@@ -90,16 +90,52 @@ pub fn run<O: Operation>(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>> {
     serde_json::to_vec(&output).map_err(|e| DynamoError::Internal(e.to_string()))
 }
 
+/// Words a body that does not fit the operation's shape as DynamoDB's Coral front end does
+/// (the messages dynalite's suite recorded from the real service).
 fn serialization_error(problem: JsonProblem) -> DynamoError {
     DynamoError::Serialization(match problem {
         JsonProblem::Syntax => String::new(),
-        JsonProblem::WrongType { found, expected } => {
-            if expected == "Structure" || expected == "List" {
-                "Unexpected field type".to_owned()
-            } else {
-                format!("{found} cannot be converted to {expected}")
+        JsonProblem::ListForScalar { expected } => {
+            format!("Unrecognized collection type class java.lang.{expected}")
+        }
+        JsonProblem::WrongType {
+            found,
+            expected,
+            target,
+        } => {
+            let class = target.as_deref().and_then(coral_class);
+            match (found.as_str(), expected.as_str(), class) {
+                ("START_ARRAY", _, Some((class, _))) => {
+                    format!("Unrecognized collection type class com.amazonaws.dynamodb.v20120810.{class}")
+                }
+                (_, "Structure", Some((_, StructKind::Value))) => {
+                    "Unexpected value type in payload".to_owned()
+                }
+                (_, "Structure" | "List", _) => "Unexpected field type".to_owned(),
+                _ => format!("{found} cannot be converted to {expected}"),
             }
         }
         JsonProblem::Other(m) => m,
+    })
+}
+
+/// Coral tells a structure held in a list or map (a "value") from one that is a member of
+/// its parent (a "field") when a scalar stands in its place.
+enum StructKind {
+    Value,
+    Field,
+}
+
+/// DynamoDB's class name for each input structure.
+fn coral_class(rust_name: &str) -> Option<(&'static str, StructKind)> {
+    Some(match rust_name {
+        "RawAttributeValue" => ("AttributeValue", StructKind::Value),
+        "AttributeDefinitionInput" => ("AttributeDefinition", StructKind::Value),
+        "KeySchemaInput" => ("KeySchemaElement", StructKind::Value),
+        "ExpectedAttributeValue" => ("ExpectedAttributeValue", StructKind::Value),
+        "AttributeValueUpdate" => ("AttributeValueUpdate", StructKind::Value),
+        "ThroughputInput" => ("ProvisionedThroughput", StructKind::Field),
+        "Specification" => ("TimeToLiveSpecification", StructKind::Field),
+        _ => return None,
     })
 }

@@ -107,8 +107,11 @@ pub fn run<O: Operation>(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>> {
 fn serialization_error(problem: JsonProblem) -> SsmError {
     SsmError::Serialization(match problem {
         JsonProblem::Syntax => None,
-        JsonProblem::WrongType { found, expected } => {
-            Some(format!("{found} can not be converted to {expected}"))
+        JsonProblem::WrongType {
+            found, expected, ..
+        } => Some(format!("{found} can not be converted to {expected}")),
+        JsonProblem::ListForScalar { .. } => {
+            Some("Start of list found where not expected".to_owned())
         }
         JsonProblem::Other(m) => Some(m),
     })

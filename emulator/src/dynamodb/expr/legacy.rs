@@ -39,21 +39,13 @@ fn sorted<V>(map: &HashMap<String, V>) -> Vec<(&String, &V)> {
     entries
 }
 
-/// Compiles `Expected` (joined by `ConditionalOperator`, AND by default) into a condition;
-/// `None` for an empty map.
-pub fn expected(
-    expected: &HashMap<String, ExpectedAttributeValue>,
-    conditional_operator: Option<&str>,
-) -> Result<Option<Cond>> {
-    let mut c = Constraints::new();
-    if let Some(op) = conditional_operator.filter(|op| !matches!(*op, "AND" | "OR")) {
-        c.fail(
-            op,
-            "conditionalOperator",
-            "Member must satisfy enum value set: [AND, OR]",
-        );
-    }
-    for (name, e) in sorted(expected) {
+/// The `ComparisonOperator` enum of each `Expected` entry: a member constraint, so the
+/// operations report it in the same list as their other member failures.
+pub fn comparison_operators(
+    c: &mut Constraints,
+    expected: Option<&HashMap<String, ExpectedAttributeValue>>,
+) {
+    for (name, e) in expected.map(sorted).unwrap_or_default() {
         if let Some(op) = e.comparison_operator.as_deref() {
             if !COMPARISON_OPERATORS
                 .trim_matches(['[', ']'])
@@ -68,6 +60,17 @@ pub fn expected(
             }
         }
     }
+}
+
+/// Compiles `Expected` (joined by `ConditionalOperator`, AND by default) into a condition;
+/// `None` for an empty map.
+pub fn expected(
+    expected: &HashMap<String, ExpectedAttributeValue>,
+    conditional_operator: Option<&str>,
+) -> Result<Option<Cond>> {
+    let mut c = Constraints::new();
+    crate::dynamodb::validate::conditional_operator(&mut c, conditional_operator);
+    comparison_operators(&mut c, Some(expected));
     c.finish()?;
     let or = conditional_operator == Some("OR");
     let mut result: Option<Cond> = None;
@@ -183,10 +186,13 @@ fn expected_one(name: &str, e: &ExpectedAttributeValue) -> Result<Cond> {
     })
 }
 
-/// Compiles `AttributeUpdates` into update actions.
-pub fn attribute_updates(updates: &HashMap<String, AttributeValueUpdate>) -> Result<UpdateActions> {
-    let mut c = Constraints::new();
-    for (name, u) in sorted(updates) {
+/// The `Action` enum of each `AttributeUpdates` entry, a member constraint like
+/// [`comparison_operators`].
+pub fn update_actions(
+    c: &mut Constraints,
+    updates: Option<&HashMap<String, AttributeValueUpdate>>,
+) {
+    for (name, u) in updates.map(sorted).unwrap_or_default() {
         if let Some(action) = u
             .action
             .as_deref()
@@ -199,6 +205,12 @@ pub fn attribute_updates(updates: &HashMap<String, AttributeValueUpdate>) -> Res
             );
         }
     }
+}
+
+/// Compiles `AttributeUpdates` into update actions.
+pub fn attribute_updates(updates: &HashMap<String, AttributeValueUpdate>) -> Result<UpdateActions> {
+    let mut c = Constraints::new();
+    update_actions(&mut c, Some(updates));
     c.finish()?;
     let mut actions = UpdateActions::default();
     for (name, u) in sorted(updates) {

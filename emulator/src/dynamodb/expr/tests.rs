@@ -822,7 +822,7 @@ fn expected_errors() {
     );
     assert_eq!(
         message(legacy_expected(r#"{"a":{"Value":{"S":"a"}}}"#, Some("XOR"))),
-        "1 validation error detected: Value 'XOR' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [AND, OR]"
+        "1 validation error detected: Value 'XOR' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]"
     );
 }
 

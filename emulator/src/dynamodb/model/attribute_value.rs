@@ -132,16 +132,26 @@ fn decode_base64(text: &str) -> Result<Vec<u8>> {
     })
 }
 
-fn no_duplicates<T: PartialEq>(items: &[T], shown: &[String]) -> Result<()> {
-    for (i, a) in items.iter().enumerate() {
-        if items[..i].contains(a) {
-            return Err(DynamoError::invalid_parameter(format!(
-                "Input collection [{}] contains duplicates.",
-                shown.join(", ")
-            )));
-        }
+/// DynamoDB words a duplicate differently for each set type: SS lists the members, BS lists
+/// them and names the type (with no space before "of"), NS says neither.
+fn no_duplicates<T: PartialEq>(items: &[T], shown: &[String], set_type: &str) -> Result<()> {
+    let duplicated = items
+        .iter()
+        .enumerate()
+        .any(|(i, a)| items[..i].contains(a));
+    if !duplicated {
+        return Ok(());
     }
-    Ok(())
+    let shown = shown.join(", ");
+    Err(match set_type {
+        "NS" => DynamoError::validation("Input collection contains duplicates"),
+        "BS" => DynamoError::invalid_parameter(format!(
+            "Input collection [{shown}]of type BS contains duplicates."
+        )),
+        _ => DynamoError::invalid_parameter(format!(
+            "Input collection [{shown}] contains duplicates."
+        )),
+    })
 }
 
 impl RawAttributeValue {
@@ -201,7 +211,7 @@ impl RawAttributeValue {
                     "An string set  may not be empty",
                 ));
             }
-            no_duplicates(&ss, &ss)?;
+            no_duplicates(&ss, &ss, "SS")?;
             AttributeValue::Ss(ss)
         } else if let Some(ns) = self.ns {
             if ns.is_empty() {
@@ -210,7 +220,7 @@ impl RawAttributeValue {
                 ));
             }
             let parsed = ns.iter().map(|t| number(t)).collect::<Result<Vec<_>>>()?;
-            no_duplicates(&parsed, &ns)?;
+            no_duplicates(&parsed, &ns, "NS")?;
             AttributeValue::Ns(parsed)
         } else if let Some(bs) = self.bs {
             if bs.is_empty() {
@@ -222,7 +232,7 @@ impl RawAttributeValue {
                 .iter()
                 .map(|t| decode_base64(t))
                 .collect::<Result<Vec<_>>>()?;
-            no_duplicates(&decoded, &bs)?;
+            no_duplicates(&decoded, &bs, "BS")?;
             AttributeValue::Bs(decoded)
         } else if let Some(m) = self.m {
             let mut out = BTreeMap::new();
@@ -311,7 +321,19 @@ mod tests {
         );
         assert_eq!(
             err(r#"{"NS":["1","1.0"]}"#),
-            "One or more parameter values were invalid: Input collection [1, 1.0] contains duplicates."
+            "Input collection contains duplicates"
+        );
+        assert_eq!(
+            err(r#"{"BS":["Yg==","Yg=="]}"#),
+            "One or more parameter values were invalid: Input collection [Yg==, Yg==]of type BS contains duplicates."
+        );
+        assert_eq!(
+            err(r#"{"N":""}"#),
+            "The parameter cannot be converted to a numeric value"
+        );
+        assert_eq!(
+            err(r#"{"NS":["1",""]}"#),
+            "The parameter cannot be converted to a numeric value"
         );
         assert_eq!(
             err(r#"{"NULL":false}"#),

@@ -37,6 +37,10 @@ impl NumberError {
     /// DynamoDB's message for the problem (all are ValidationExceptions).
     pub fn message(&self) -> String {
         match self {
+            // An empty string gets the message without the colon.
+            NumberError::NotNumeric(text) if text.is_empty() => {
+                "The parameter cannot be converted to a numeric value".to_owned()
+            }
             NumberError::NotNumeric(text) => {
                 format!("The parameter cannot be converted to a numeric value: {text}")
             }

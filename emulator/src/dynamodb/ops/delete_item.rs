@@ -49,6 +49,7 @@ impl Operation for DeleteItem {
             input.return_values_on_condition_check_failure.as_deref(),
         );
         validate::conditional_operator(&mut c, input.conditional_operator.as_deref());
+        expr::legacy::comparison_operators(&mut c, input.expected.as_ref());
         c.finish()?;
 
         let key = validate::item(input.key.unwrap_or_default())?;

@@ -9,7 +9,7 @@ use crate::dynamodb::{validate, Ctx, Operation};
 #[serde(rename_all = "PascalCase")]
 pub struct Input {
     pub exclusive_start_table_name: Option<String>,
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 #[derive(Serialize)]

@@ -48,6 +48,7 @@ impl Operation for PutItem {
             input.return_values_on_condition_check_failure.as_deref(),
         );
         validate::conditional_operator(&mut c, input.conditional_operator.as_deref());
+        expr::legacy::comparison_operators(&mut c, input.expected.as_ref());
         c.finish()?;
 
         let item = validate::item(input.item.unwrap_or_default())?;

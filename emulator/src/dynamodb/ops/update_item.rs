@@ -52,6 +52,8 @@ impl Operation for UpdateItem {
             input.return_values_on_condition_check_failure.as_deref(),
         );
         validate::conditional_operator(&mut c, input.conditional_operator.as_deref());
+        expr::legacy::comparison_operators(&mut c, input.expected.as_ref());
+        expr::legacy::update_actions(&mut c, input.attribute_updates.as_ref());
         c.finish()?;
 
         let key = validate::item(input.key.unwrap_or_default())?;
