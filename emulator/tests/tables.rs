@@ -208,6 +208,19 @@ fn create_table_semantic_checks() {
             body(a, &hash("a"), &format!(r#","BillingMode":"PAY_PER_REQUEST"{pt}"#)),
             "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
         ),
+        (
+            body(a, &hash("a"), &format!(r#"{pt},"LocalSecondaryIndexes":[]"#)),
+            "One or more parameter values were invalid: List of LocalSecondaryIndexes is empty",
+        ),
+        (
+            body(a, &hash("a"), &format!(r#"{pt},"GlobalSecondaryIndexes":[]"#)),
+            "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty",
+        ),
+        (
+            // Not emulated yet: refused, never silently dropped.
+            body(a, &hash("a"), &format!(r#"{pt},"GlobalSecondaryIndexes":[{{"IndexName":"gsi"}}]"#)),
+            "GlobalSecondaryIndexes are not supported by this emulator yet",
+        ),
     ] {
         assert_eq!(validation(&post(e, "CreateTable", &request)), message, "{request}");
     }

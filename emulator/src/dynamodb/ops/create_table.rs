@@ -19,6 +19,10 @@ pub struct Input {
     pub table_name: Option<String>,
     pub billing_mode: Option<String>,
     pub provisioned_throughput: Option<ThroughputInput>,
+    /// Secondary indexes are not emulated yet; they are read only to be refused clearly
+    /// rather than silently dropped.
+    pub local_secondary_indexes: Option<Vec<serde::de::IgnoredAny>>,
+    pub global_secondary_indexes: Option<Vec<serde::de::IgnoredAny>>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -268,6 +272,30 @@ fn key_schema(input: &Input) -> Result<(KeySchema, Vec<(String, KeyType)>)> {
     Ok((schema, defs))
 }
 
+/// An empty index list is DynamoDB's error; a non-empty one is refused because indexes are
+/// not emulated yet, and a table without the index it was asked for would mislead.
+fn check_secondary_indexes(input: &Input) -> Result<()> {
+    for (list, kind) in [
+        (&input.local_secondary_indexes, "LocalSecondaryIndexes"),
+        (&input.global_secondary_indexes, "GlobalSecondaryIndexes"),
+    ] {
+        match list {
+            Some(l) if l.is_empty() => {
+                return Err(DynamoError::invalid_parameter(format!(
+                    "List of {kind} is empty"
+                )))
+            }
+            Some(_) => {
+                return Err(DynamoError::validation(format!(
+                    "{kind} are not supported by this emulator yet"
+                )))
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
 /// A random version-4 UUID, the form of DynamoDB's `TableId`.
 pub fn uuid_v4() -> String {
     let (a, b) = (next_u64(), next_u64());
@@ -319,6 +347,7 @@ impl Operation for CreateTable {
             }
         }
         let (schema, attribute_definitions) = key_schema(&input)?;
+        check_secondary_indexes(&input)?;
         let name = input.table_name.unwrap_or_default();
         let throughput = input.provisioned_throughput.as_ref();
         let spec = TableSpec {
