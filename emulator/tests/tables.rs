@@ -92,6 +92,42 @@ async fn access_keys_are_separate_namespaces() {
     let bob_tables = bob.list_tables().send().await.unwrap();
     assert_eq!(alice_tables.table_names(), ["tbl1".to_owned()]);
     assert!(bob_tables.table_names().is_empty());
+    let alice_in_eu = emu.dynamodb_client_as("ALICE", "eu-west-1");
+    let eu_tables = alice_in_eu.list_tables().send().await.unwrap();
+    assert!(
+        eu_tables.table_names().is_empty(),
+        "regions are separate too"
+    );
+}
+
+#[tokio::test]
+async fn shared_db_puts_every_key_and_region_in_one_namespace() {
+    let emu = TestEmulator::with_config(emulator::Config {
+        shared_db: true,
+        ..emulator::Config::for_tests()
+    });
+    let alice = emu.dynamodb_client_as("ALICE", "us-east-1");
+    let bob = emu.dynamodb_client_as("BOB", "eu-west-1");
+    create_hash_table(&alice, "shared1").await;
+    let bob_tables = bob.list_tables().send().await.unwrap();
+    assert_eq!(bob_tables.table_names(), ["shared1".to_owned()]);
+    let ssm_alice = emu.ssm_client_as("ALICE", "us-east-1");
+    let ssm_bob = emu.ssm_client_as("BOB", "eu-west-1");
+    ssm_alice
+        .put_parameter()
+        .name("/shared/p")
+        .value("v")
+        .r#type(aws_sdk_ssm::types::ParameterType::String)
+        .send()
+        .await
+        .unwrap();
+    let got = ssm_bob
+        .get_parameter()
+        .name("/shared/p")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.parameter().and_then(|p| p.value()), Some("v"));
 }
 
 mod common;

@@ -10,9 +10,12 @@ use std::sync::Arc;
 
 use hyper::header::{HeaderMap, AUTHORIZATION};
 
-/// Whose data a request sees: one set of tables and parameters per (access key, region).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Whose data a request sees: one set of tables and parameters per (access key, region),
+/// or a single set for everyone with `--shared-db`. Equality, hashing and order follow
+/// that identity only; `region` is the request's own and still goes into ARNs.
+#[derive(Clone, Debug)]
 pub struct Namespace {
+    id: Arc<str>,
     pub access_key: Arc<str>,
     pub region: Arc<str>,
 }
@@ -20,14 +23,46 @@ pub struct Namespace {
 impl Namespace {
     pub fn new(access_key: &str, region: &str) -> Self {
         Namespace {
+            id: Arc::from(format!("{access_key}/{region}")),
             access_key: Arc::from(access_key),
             region: Arc::from(region),
         }
     }
 
-    /// The single namespace of `--shared-db`; ARNs still need a region, so it keeps one.
-    pub fn shared(region: &str) -> Self {
-        Namespace::new("", region)
+    /// The single namespace of `--shared-db` (DynamoDB Local's `-sharedDb`): every access
+    /// key and region share it.
+    pub fn shared(access_key: &str, region: &str) -> Self {
+        Namespace {
+            id: Arc::from(""),
+            access_key: Arc::from(access_key),
+            region: Arc::from(region),
+        }
+    }
+}
+
+impl PartialEq for Namespace {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Namespace {}
+
+impl std::hash::Hash for Namespace {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
+impl PartialOrd for Namespace {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Namespace {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.id.cmp(&other.id)
     }
 }
 
@@ -56,7 +91,7 @@ pub fn namespace_for(headers: &HeaderMap, shared_db: bool) -> Result<Namespace, 
         .filter(|r| !r.is_empty())
         .unwrap_or("us-east-1");
     if shared_db {
-        Ok(Namespace::shared(region))
+        Ok(Namespace::shared(access_key, region))
     } else {
         Ok(Namespace::new(access_key, region))
     }
@@ -130,7 +165,15 @@ mod tests {
         let ns = namespace_for(&headers(Some(GOOD), true), false).unwrap();
         assert_eq!(ns, Namespace::new("AKID1", "eu-west-1"));
         let shared = namespace_for(&headers(Some(GOOD), true), true).unwrap();
-        assert_eq!(shared, Namespace::shared("eu-west-1"));
+        assert_eq!(shared, Namespace::shared("OTHER", "us-east-1"));
+        assert_eq!(
+            &*shared.region, "eu-west-1",
+            "the request's region still reaches ARNs"
+        );
+        assert_ne!(
+            Namespace::new("AKID1", "us-east-1"),
+            Namespace::new("AKID1", "eu-west-1")
+        );
     }
 
     #[test]
