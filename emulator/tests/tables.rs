@@ -393,3 +393,50 @@ async fn list_tables_pages_in_name_order() {
          Value '89hls;;f;d' at 'exclusiveStartTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
     );
 }
+
+/// The table-level operations check `TableName` before anything else, with dedicated
+/// messages for a missing name and a bad length (as recorded from DynamoDB in dynalite's
+/// tests); a bad character joins the usual constraint list.
+#[test]
+fn table_level_operations_check_the_table_name_first() {
+    let emu = TestEmulator::start();
+    let e = emu.endpoint();
+    let long = "a".repeat(256);
+    for op in [
+        "CreateTable",
+        "DescribeTable",
+        "DeleteTable",
+        "DescribeTimeToLive",
+        "UpdateTimeToLive",
+    ] {
+        assert_eq!(
+            validation(&post(e, op, "{}")),
+            "The parameter 'TableName' is required but was not present in the request",
+            "{op}"
+        );
+        for name in ["", "a;", long.as_str()] {
+            assert_eq!(
+                validation(&post(e, op, &format!(r#"{{"TableName":"{name}"}}"#))),
+                "TableName must be at least 3 characters long and at most 255 characters long",
+                "{op} {name}"
+            );
+        }
+    }
+    let pattern = "Value 'abc;' at 'tableName' failed to satisfy constraint: Member must satisfy \
+                   regular expression pattern: [a-zA-Z0-9_.-]+";
+    for op in ["DescribeTable", "DeleteTable", "DescribeTimeToLive"] {
+        assert_eq!(
+            validation(&post(e, op, r#"{"TableName":"abc;"}"#)),
+            format!("1 validation error detected: {pattern}"),
+            "{op}"
+        );
+    }
+    assert_eq!(
+        validation(&post(
+            e,
+            "UpdateTimeToLive",
+            r#"{"TableName":"abc","TimeToLiveSpecification":{"AttributeName":"","Enabled":true}}"#
+        )),
+        "TimeToLiveSpecification.AttributeName must be non empty"
+    );
+}

@@ -11,6 +11,23 @@ fn is_table_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
 }
 
+/// The table-level operations (CreateTable, DescribeTable, DeleteTable, the TTL operations)
+/// check `TableName` on its own before any member constraint: a missing name and a length
+/// outside 3-255 have dedicated messages, as recorded from DynamoDB; a bad character then
+/// joins the usual constraint list through [`table_name`]. Item operations use only the
+/// constraint list.
+pub fn table_level_table_name(name: Option<&str>) -> Result<()> {
+    match name {
+        None => Err(DynamoError::validation(
+            "The parameter 'TableName' is required but was not present in the request",
+        )),
+        Some(n) if !(3..=255).contains(&n.chars().count()) => Err(DynamoError::validation(
+            "TableName must be at least 3 characters long and at most 255 characters long",
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 /// The `TableName` member constraints: pattern, then length 3-255.
 pub fn table_name(c: &mut Constraints, path: &str, name: Option<&str>) {
     let Some(name) = name else {

@@ -67,11 +67,7 @@ fn key_type(name: &str) -> Option<KeyType> {
 /// attribute definitions, table name, throughput (write before read), key schema (its
 /// length before its elements), billing mode.
 fn check_constraints(input: &Input) -> Result<()> {
-    if input.table_name.is_none() {
-        return Err(DynamoError::validation(
-            "The parameter 'TableName' is required but was not present in the request",
-        ));
-    }
+    validate::table_level_table_name(input.table_name.as_deref())?;
     let mut c = Constraints::new();
     match &input.attribute_definitions {
         None => c.missing("attributeDefinitions"),

@@ -113,6 +113,7 @@ pub fn describe(table: &Table, status: &'static str) -> TableDescription {
 /// The control-plane table-name check shared by DescribeTable, DeleteTable and the TTL
 /// operations; returns the name once it is valid.
 pub fn checked_table_name(name: Option<String>) -> Result<String> {
+    validate::table_level_table_name(name.as_deref())?;
     let mut c = Constraints::new();
     validate::table_name(&mut c, "tableName", name.as_deref());
     c.finish()?;

@@ -37,6 +37,7 @@ impl Operation for UpdateTimeToLive {
     type Output = Output;
 
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
+        validate::table_level_table_name(input.table_name.as_deref())?;
         let mut c = Constraints::new();
         validate::table_name(&mut c, "tableName", input.table_name.as_deref());
         match &input.time_to_live_specification {
@@ -44,11 +45,6 @@ impl Operation for UpdateTimeToLive {
             Some(spec) => {
                 match spec.attribute_name.as_deref() {
                     None => c.missing("timeToLiveSpecification.attributeName"),
-                    Some("") => c.fail(
-                        "",
-                        "timeToLiveSpecification.attributeName",
-                        "Member must have length greater than or equal to 1",
-                    ),
                     Some(n) if n.len() > 255 => c.fail(
                         n,
                         "timeToLiveSpecification.attributeName",
@@ -62,6 +58,16 @@ impl Operation for UpdateTimeToLive {
             }
         }
         c.finish()?;
+        if input
+            .time_to_live_specification
+            .as_ref()
+            .and_then(|s| s.attribute_name.as_deref())
+            == Some("")
+        {
+            return Err(DynamoError::validation(
+                "TimeToLiveSpecification.AttributeName must be non empty",
+            ));
+        }
         let name = input.table_name.unwrap_or_default();
         let spec = input.time_to_live_specification.unwrap_or(Specification {
             attribute_name: None,
