@@ -1158,3 +1158,55 @@ async fn get_item_projection() {
         .unwrap();
     assert_eq!(out.item, Some(HashMap::from([("y".into(), n("2"))])));
 }
+
+/// Orders and messages recorded from DynamoDB (dynalite's GetItem tests): which
+/// parameters are present is checked before the key's values, and projections may not
+/// reach into a key attribute.
+#[tokio::test]
+async fn get_item_checks_parameters_before_key_values_and_keeps_keys_scalar() {
+    let emu = TestEmulator::start();
+    let e = emu.endpoint();
+    // The raw requests sign as AKIDRAW, so the table goes in that namespace.
+    let client = emu.dynamodb_client_as("AKIDRAW", "us-east-1");
+    hash_table(&client, "scalars").await;
+    let cases = [
+        (
+            r#"{"TableName":"abc","Key":{"a":{}},"AttributesToGet":["a"],"ExpressionAttributeNames":{},"ProjectionExpression":""}"#,
+            "Can not use both expression and non-expression parameters in the same request: \
+             Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}",
+        ),
+        (
+            r#"{"TableName":"abc","Key":{"a":{}},"AttributesToGet":["a"],"ExpressionAttributeNames":{}}"#,
+            "ExpressionAttributeNames can only be specified when using expressions",
+        ),
+        (
+            r##"{"TableName":"abc","Key":{"a":{}},"ProjectionExpression":"","ExpressionAttributeNames":{}}"##,
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
+        ),
+        (
+            r##"{"TableName":"scalars","Key":{"pk":{"S":"x"}},"ProjectionExpression":"#k.b.c","ExpressionAttributeNames":{"#k":"pk"}}"##,
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not \
+             allowed: Key: pk",
+        ),
+        (
+            r##"{"TableName":"scalars","Key":{"pk":{"S":"x"}},"ProjectionExpression":"#k[0]","ExpressionAttributeNames":{"#k":"pk"}}"##,
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not \
+             allowed: Key: pk",
+        ),
+    ];
+    for (body, message) in cases {
+        let (code, got) = raw_error(&post(e, "GetItem", body));
+        assert_eq!(
+            (code.as_str(), got.as_str()),
+            ("ValidationException", message),
+            "{body}"
+        );
+    }
+    // Projecting the key attribute itself is fine.
+    let resp = post(
+        e,
+        "GetItem",
+        r##"{"TableName":"scalars","Key":{"pk":{"S":"x"}},"ProjectionExpression":"#k","ExpressionAttributeNames":{"#k":"pk"}}"##,
+    );
+    assert_eq!(resp.status, 200, "{}", resp.text());
+}

@@ -387,6 +387,14 @@ impl ProjectionTree {
         root
     }
 
+    /// Whether some selected path goes inside the top-level attribute `name` (`name.x`,
+    /// `name[0]`) rather than selecting it whole.
+    pub fn reaches_into(&self, name: &str) -> bool {
+        self.attrs
+            .get(name)
+            .is_some_and(|node| !node.attrs.is_empty() || !node.indexes.is_empty())
+    }
+
     /// The selected parts of `value`, nested as in the original; list elements keep their
     /// relative order. `None` when nothing selected exists.
     fn select(&self, value: &AttributeValue) -> Option<AttributeValue> {

@@ -154,6 +154,18 @@ impl Projection {
     pub fn apply(&self, item: &Item) -> Item {
         self.tree.apply(item)
     }
+
+    /// Key attributes are scalars: DynamoDB refuses a projection that reaches into one
+    /// (`pk.a`, `pk[0]`) once the table's schema is known.
+    pub fn check_key_attributes(&self, schema: &KeySchema) -> Result<()> {
+        match schema.key_names().find(|key| self.tree.reaches_into(key)) {
+            Some(key) => Err(DynamoError::validation(format!(
+                "Key attributes must be scalars; list random access '[]' and map lookup '.' \
+                 are not allowed: Key: {key}"
+            ))),
+            None => Ok(()),
+        }
+    }
 }
 
 fn invalid(kind: &str, message: impl std::fmt::Display) -> DynamoError {
@@ -305,27 +317,37 @@ fn unused_error(what: &str, unused: Vec<&String>) -> Result<()> {
     )))
 }
 
-/// Parses and validates every expression of a request.
-pub fn compile(params: &ExpressionParams) -> Result<Compiled> {
-    let expressions: Vec<&str> = [
-        ("UpdateExpression", params.update_expression),
-        ("ProjectionExpression", params.projection_expression),
-        ("FilterExpression", params.filter_expression),
-        ("ConditionExpression", params.condition_expression),
-    ]
-    .into_iter()
-    .filter_map(|(name, e)| e.map(|_| name))
-    .collect();
-    let legacy: Vec<&str> = [
+/// Which expression and legacy parameters a request carries, in DynamoDB's naming order.
+fn parameter_names(params: &ExpressionParams) -> (Vec<&'static str>, Vec<&'static str>) {
+    let expressions = [
+        ("UpdateExpression", params.update_expression.is_some()),
+        (
+            "ProjectionExpression",
+            params.projection_expression.is_some(),
+        ),
+        ("FilterExpression", params.filter_expression.is_some()),
+        ("ConditionExpression", params.condition_expression.is_some()),
+    ];
+    let legacy = [
         ("AttributeUpdates", params.attribute_updates.is_some()),
         ("AttributesToGet", params.attributes_to_get.is_some()),
         ("Expected", params.expected.is_some()),
         ("ConditionalOperator", params.conditional_operator.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(name, present)| present.then_some(name))
-    .collect();
+    ];
+    let present = |list: &[(&'static str, bool)]| {
+        list.iter()
+            .filter_map(|(name, present)| present.then_some(*name))
+            .collect::<Vec<_>>()
+    };
+    (present(&expressions), present(&legacy))
+}
 
+/// The checks DynamoDB makes on which parameters are present, before it validates the
+/// request's key or item values: expression and legacy parameters may not be mixed, and
+/// placeholder maps need an expression. Operations call this before validating `Key` or
+/// `Item`, then [`compile`] after.
+pub fn check_params(params: &ExpressionParams) -> Result<()> {
+    let (expressions, legacy) = parameter_names(params);
     if !expressions.is_empty() && !legacy.is_empty() {
         return Err(DynamoError::validation(format!(
             "Can not use both expression and non-expression parameters in the same request: \
@@ -350,6 +372,14 @@ pub fn compile(params: &ExpressionParams) -> Result<Compiled> {
                 "ExpressionAttributeValues can only be specified when using expressions{nulls}"
             )));
         }
+    }
+    Ok(())
+}
+
+/// Parses and validates every expression of a request (after [`check_params`]).
+pub fn compile(params: &ExpressionParams) -> Result<Compiled> {
+    check_params(params)?;
+    if parameter_names(params).0.is_empty() {
         return compile_legacy(params);
     }
 

@@ -184,6 +184,20 @@ impl RawAttributeValue {
                 "Nesting Levels have exceeded supported limits",
             ));
         }
+        let number =
+            |text: &str| Number::parse(text).map_err(|e| DynamoError::validation(e.message()));
+        // DynamoDB converts numbers as it reads the value, so a bad number is reported even
+        // before the count of datatypes set ({"S":"a","N":"b"} is a numeric error).
+        let n = self.n.as_deref().map(number).transpose()?;
+        let ns = match &self.ns {
+            Some(texts) => Some(
+                texts
+                    .iter()
+                    .map(|t| number(t))
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+            None => None,
+        };
         match self.count_members() {
             0 => {
                 return Err(DynamoError::validation(
@@ -197,12 +211,10 @@ impl RawAttributeValue {
                 ))
             }
         }
-        let number =
-            |text: &str| Number::parse(text).map_err(|e| DynamoError::validation(e.message()));
         Ok(if let Some(s) = self.s {
             AttributeValue::S(s)
-        } else if let Some(n) = self.n {
-            AttributeValue::N(number(&n)?)
+        } else if let Some(n) = n {
+            AttributeValue::N(n)
         } else if let Some(b) = self.b {
             AttributeValue::B(decode_base64(&b)?)
         } else if let Some(ss) = self.ss {
@@ -213,14 +225,13 @@ impl RawAttributeValue {
             }
             no_duplicates(&ss, &ss, "SS")?;
             AttributeValue::Ss(ss)
-        } else if let Some(ns) = self.ns {
-            if ns.is_empty() {
+        } else if let (Some(parsed), Some(texts)) = (ns, &self.ns) {
+            if parsed.is_empty() {
                 return Err(DynamoError::invalid_parameter(
                     "An number set  may not be empty",
                 ));
             }
-            let parsed = ns.iter().map(|t| number(t)).collect::<Result<Vec<_>>>()?;
-            no_duplicates(&parsed, &ns, "NS")?;
+            no_duplicates(&parsed, texts, "NS")?;
             AttributeValue::Ns(parsed)
         } else if let Some(bs) = self.bs {
             if bs.is_empty() {
@@ -295,6 +306,19 @@ mod tests {
 
     #[test]
     fn rejects_malformed_values_with_dynamodb_messages() {
+        // Numbers are converted before the datatypes are counted.
+        assert_eq!(
+            err(r#"{"S":"a","N":"b"}"#),
+            "The parameter cannot be converted to a numeric value: b"
+        );
+        assert_eq!(
+            err(r#"{"S":"","N":""}"#),
+            "The parameter cannot be converted to a numeric value"
+        );
+        assert_eq!(
+            err(r#"{"BOOL":true,"NS":["1","x"]}"#),
+            "The parameter cannot be converted to a numeric value: x"
+        );
         assert_eq!(
             err("{}"),
             "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"

@@ -52,9 +52,7 @@ impl Operation for DeleteItem {
         expr::legacy::comparison_operators(&mut c, input.expected.as_ref());
         c.finish()?;
 
-        let key = validate::item(input.key.unwrap_or_default())?;
-        validate::only_all_old_or_none(input.return_values.as_deref())?;
-        let compiled = expr::compile(&ExpressionParams {
+        let params = ExpressionParams {
             condition_expression: input.condition_expression.as_deref(),
             expected: input.expected.as_ref(),
             conditional_operator: input.conditional_operator.as_deref(),
@@ -62,7 +60,12 @@ impl Operation for DeleteItem {
             values: input.expression_attribute_values.as_ref(),
             operation_expressions: &["ConditionExpression"],
             ..Default::default()
-        })?;
+        };
+        // Which parameters are present is checked before any key or item value.
+        expr::check_params(&params)?;
+        let key = validate::item(input.key.unwrap_or_default())?;
+        validate::only_all_old_or_none(input.return_values.as_deref())?;
+        let compiled = expr::compile(&params)?;
 
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
         let key = table.schema.key_from_map(&key)?;

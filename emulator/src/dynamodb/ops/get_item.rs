@@ -45,16 +45,21 @@ impl Operation for GetItem {
         validate::table_name(&mut c, "tableName", input.table_name.as_deref());
         validate::required(&mut c, "key", input.key.as_ref());
         c.finish()?;
-        let key = validate::item(input.key.unwrap_or_default())?;
-        let projection = expr::compile(&ExpressionParams {
+        let params = ExpressionParams {
             projection_expression: input.projection_expression.as_deref(),
             attributes_to_get: input.attributes_to_get.as_deref(),
             names: input.expression_attribute_names.as_ref(),
             ..Default::default()
-        })?
-        .projection;
+        };
+        // Which parameters are present is checked before any key or item value.
+        expr::check_params(&params)?;
+        let key = validate::item(input.key.unwrap_or_default())?;
+        let projection = expr::compile(&params)?.projection;
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
         let key = table.schema.key_from_map(&key)?;
+        if let Some(p) = &projection {
+            p.check_key_attributes(&table.schema)?;
+        }
         // Capacity is charged on the whole item, whatever the projection keeps.
         let (size, item) = table.with_item(&key, |item| match item {
             None => (0, None),

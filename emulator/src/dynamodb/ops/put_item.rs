@@ -51,6 +51,17 @@ impl Operation for PutItem {
         expr::legacy::comparison_operators(&mut c, input.expected.as_ref());
         c.finish()?;
 
+        let params = ExpressionParams {
+            condition_expression: input.condition_expression.as_deref(),
+            expected: input.expected.as_ref(),
+            conditional_operator: input.conditional_operator.as_deref(),
+            names: input.expression_attribute_names.as_ref(),
+            values: input.expression_attribute_values.as_ref(),
+            operation_expressions: &["ConditionExpression"],
+            ..Default::default()
+        };
+        // Which parameters are present is checked before any key or item value.
+        expr::check_params(&params)?;
         let item = validate::item(input.item.unwrap_or_default())?;
         validate::only_all_old_or_none(input.return_values.as_deref())?;
         // Checked before the table is looked up, as DynamoDB does.
@@ -59,15 +70,7 @@ impl Operation for PutItem {
                 "Item size has exceeded the maximum allowed size",
             ));
         }
-        let compiled = expr::compile(&ExpressionParams {
-            condition_expression: input.condition_expression.as_deref(),
-            expected: input.expected.as_ref(),
-            conditional_operator: input.conditional_operator.as_deref(),
-            names: input.expression_attribute_names.as_ref(),
-            values: input.expression_attribute_values.as_ref(),
-            operation_expressions: &["ConditionExpression"],
-            ..Default::default()
-        })?;
+        let compiled = expr::compile(&params)?;
 
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
         let key = table.schema.key_of_item(&item)?;

@@ -56,8 +56,7 @@ impl Operation for UpdateItem {
         expr::legacy::update_actions(&mut c, input.attribute_updates.as_ref());
         c.finish()?;
 
-        let key = validate::item(input.key.unwrap_or_default())?;
-        let compiled = expr::compile(&ExpressionParams {
+        let params = ExpressionParams {
             condition_expression: input.condition_expression.as_deref(),
             update_expression: input.update_expression.as_deref(),
             expected: input.expected.as_ref(),
@@ -67,7 +66,11 @@ impl Operation for UpdateItem {
             values: input.expression_attribute_values.as_ref(),
             operation_expressions: &["UpdateExpression", "ConditionExpression"],
             ..Default::default()
-        })?;
+        };
+        // Which parameters are present is checked before any key or item value.
+        expr::check_params(&params)?;
+        let key = validate::item(input.key.unwrap_or_default())?;
+        let compiled = expr::compile(&params)?;
 
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
         let key = table.schema.key_from_map(&key)?;
