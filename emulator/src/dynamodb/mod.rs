@@ -102,16 +102,22 @@ fn serialization_error(problem: JsonProblem) -> DynamoError {
             found,
             expected,
             target,
+            field,
         } => {
             let class = target.as_deref().and_then(coral_class);
             match (found.as_str(), expected.as_str(), class) {
-                ("START_ARRAY", _, Some((class, _))) => {
-                    format!("Unrecognized collection type class com.amazonaws.dynamodb.v20120810.{class}")
+                ("START_ARRAY", "Map", Some(class)) => {
+                    format!("Unrecognized collection type java.util.Map<java.lang.String, {class}>")
                 }
-                (_, "Structure", Some((_, StructKind::Value))) => {
+                ("START_ARRAY", "Structure", Some(class)) => {
+                    format!("Unrecognized collection type class {class}")
+                }
+                // A structure held in a list or map is a "value"; one that is a member of
+                // its parent structure is a "field".
+                (_, "Structure", Some(_)) if !field => {
                     "Unexpected value type in payload".to_owned()
                 }
-                (_, "Structure" | "List", _) => "Unexpected field type".to_owned(),
+                (_, "Structure" | "List" | "Map", _) => "Unexpected field type".to_owned(),
                 _ => format!("{found} cannot be converted to {expected}"),
             }
         }
@@ -119,23 +125,19 @@ fn serialization_error(problem: JsonProblem) -> DynamoError {
     })
 }
 
-/// Coral tells a structure held in a list or map (a "value") from one that is a member of
-/// its parent (a "field") when a scalar stands in its place.
-enum StructKind {
-    Value,
-    Field,
-}
-
-/// DynamoDB's class name for each input structure.
-fn coral_class(rust_name: &str) -> Option<(&'static str, StructKind)> {
-    Some(match rust_name {
-        "RawAttributeValue" => ("AttributeValue", StructKind::Value),
-        "AttributeDefinitionInput" => ("AttributeDefinition", StructKind::Value),
-        "KeySchemaInput" => ("KeySchemaElement", StructKind::Value),
-        "ExpectedAttributeValue" => ("ExpectedAttributeValue", StructKind::Value),
-        "AttributeValueUpdate" => ("AttributeValueUpdate", StructKind::Value),
-        "ThroughputInput" => ("ProvisionedThroughput", StructKind::Field),
-        "Specification" => ("TimeToLiveSpecification", StructKind::Field),
+/// DynamoDB's Java class for each input type nested in a request, by the Rust name of the
+/// type.
+fn coral_class(rust_name: &str) -> Option<String> {
+    let class = match rust_name {
+        "String" => return Some("java.lang.String".to_owned()),
+        "RawAttributeValue" => "AttributeValue",
+        "AttributeDefinitionInput" => "AttributeDefinition",
+        "KeySchemaInput" => "KeySchemaElement",
+        "ExpectedAttributeValue" => "ExpectedAttributeValue",
+        "AttributeValueUpdate" => "AttributeValueUpdate",
+        "ThroughputInput" => "ProvisionedThroughput",
+        "Specification" => "TimeToLiveSpecification",
         _ => return None,
-    })
+    };
+    Some(format!("com.amazonaws.dynamodb.v20120810.{class}"))
 }

@@ -1,7 +1,8 @@
 //! Parsing request bodies into typed inputs, with the failure classified so each service
 //! can word it as its real counterpart does.
 
-use serde::de::DeserializeOwned;
+use serde::de::{self, DeserializeOwned, Visitor};
+use serde::{Deserialize, Deserializer};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JsonProblem {
@@ -15,6 +16,9 @@ pub enum JsonProblem {
         found: String,
         expected: String,
         target: Option<String>,
+        /// The misplaced structure is a member of its parent structure, not an element of
+        /// a list or a value of a map (Coral words the two differently).
+        field: bool,
     },
     /// A JSON array where a scalar of Coral type `expected` belongs.
     ListForScalar { expected: String },
@@ -33,9 +37,12 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, JsonProblem> {
         body
     };
     let mut de = serde_json::Deserializer::from_slice(body);
-    T::deserialize(strict::Strict(&mut de))
-        .and_then(|value| de.end().map(|()| value))
-        .map_err(|e| classify(&e))
+    T::deserialize(strict::Strict {
+        de: &mut de,
+        field: false,
+    })
+    .and_then(|value| de.end().map(|()| value))
+    .map_err(|e| classify(&e))
 }
 
 fn classify(e: &serde_json::Error) -> JsonProblem {
@@ -54,11 +61,16 @@ fn classify(e: &serde_json::Error) -> JsonProblem {
                 Some((found, expected)) => {
                     let found = found_token(found);
                     let expected_text = expected.split(" at line").next().unwrap_or(expected);
+                    let (field, expected_text) = match expected_text.strip_prefix(FIELD_MARK) {
+                        Some(rest) => (true, rest),
+                        None => (false, expected_text),
+                    };
                     let expected = expected_type(expected_text);
-                    let scalar_expected = !matches!(expected, "Structure" | "List");
-                    // Coral names a container where a scalar belongs by where it starts.
+                    let scalar_expected = !matches!(expected, "Structure" | "List" | "Map");
+                    // Coral names a container where a scalar belongs by where it starts; an
+                    // object is out of place anywhere but where a structure or map belongs.
                     match found {
-                        "START_OBJECT" if scalar_expected => JsonProblem::Other(
+                        "START_OBJECT" if expected != "Structure" => JsonProblem::Other(
                             "Start of structure or map found where not expected".to_owned(),
                         ),
                         "START_ARRAY" if scalar_expected => JsonProblem::ListForScalar {
@@ -68,6 +80,7 @@ fn classify(e: &serde_json::Error) -> JsonProblem {
                             found: found.to_owned(),
                             expected: expected.to_owned(),
                             target: struct_name(expected_text),
+                            field,
                         },
                     }
                 }
@@ -79,9 +92,179 @@ fn classify(e: &serde_json::Error) -> JsonProblem {
     }
 }
 
-/// `Foo` from serde's "struct Foo".
+/// `Foo` from serde's "struct Foo" (or from [`map`]'s "map of Foo").
 fn struct_name(expected: &str) -> Option<String> {
-    expected.strip_prefix("struct ").map(str::to_owned)
+    expected
+        .strip_prefix("struct ")
+        .or_else(|| expected.strip_prefix(MAP_OF))
+        .map(str::to_owned)
+}
+
+/// How [`strict`] marks a structure that is a member of its parent structure.
+const FIELD_MARK: &str = "field ";
+/// How [`map`] names the value type of a map that met an array.
+const MAP_OF: &str = "map of ";
+
+/// Maps with string keys, so [`map`] can name their value type.
+pub trait StringMap {
+    type Value;
+}
+
+impl<V, S> StringMap for std::collections::HashMap<String, V, S> {
+    type Value = V;
+}
+
+impl<V> StringMap for std::collections::BTreeMap<String, V> {
+    type Value = V;
+}
+
+/// `deserialize_with` for an optional map member: Coral names the map's value type when an
+/// array stands where the map belongs, which serde's own message ("a map") does not.
+pub fn map<'de, D, M>(d: D) -> Result<Option<M>, D::Error>
+where
+    D: Deserializer<'de>,
+    M: Deserialize<'de> + StringMap,
+{
+    Option::<M>::deserialize(d).map_err(|e| {
+        if e.to_string()
+            .starts_with("invalid type: sequence, expected a map")
+        {
+            let value = std::any::type_name::<M::Value>();
+            let value = value.rsplit("::").next().unwrap_or(value);
+            de::Error::custom(format!("invalid type: sequence, expected {MAP_OF}{value}"))
+        } else {
+            e
+        }
+    })
+}
+
+/// `deserialize_with` for an optional Boolean member. Coral also reads the strings `true`,
+/// `yes`, `1`, `false`, `no` and `0` (any case) as Booleans, and rejects other strings with
+/// a message of its own.
+pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    struct BoolVisitor;
+
+    impl<'de> Visitor<'de> for BoolVisitor {
+        type Value = Option<bool>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a boolean")
+        }
+
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            match v.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" => Ok(Some(true)),
+                "false" | "no" | "0" => Ok(Some(false)),
+                _ => Err(E::custom("Unexpected token received from parser")),
+            }
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+
+    d.deserialize_any(BoolVisitor)
+}
+
+/// A Coral blob: base64 text, checked as Coral checks it when it reads the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob(pub Vec<u8>);
+
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct BlobVisitor;
+
+        const NOT_TEXT: &str = "only base-64-encoded strings are convertible to bytes";
+
+        impl<'de> Visitor<'de> for BlobVisitor {
+            type Value = Blob;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("base64 text")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Blob, E> {
+                decode_base64(v).map(Blob).map_err(E::custom)
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Blob, E> {
+                Err(E::custom(NOT_TEXT))
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Blob, E> {
+                Err(E::custom(NOT_TEXT))
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Blob, E> {
+                Err(E::custom(NOT_TEXT))
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Blob, E> {
+                Err(E::custom(NOT_TEXT))
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Blob, A::Error> {
+                Err(de::Error::custom(
+                    "Unrecognized collection type class java.nio.ByteBuffer",
+                ))
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Blob, A::Error> {
+                Err(de::Error::custom(
+                    "Start of structure or map found where not expected",
+                ))
+            }
+        }
+
+        d.deserialize_any(BlobVisitor)
+    }
+}
+
+/// Decodes base64 with Coral's checks and messages: the length first, then the bits the
+/// last character carries beyond the data (they must be zero), then the alphabet.
+fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
+    use base64::Engine as _;
+    if text.len() % 4 != 0 {
+        return Err(format!(
+            "Base64 encoded length is expected a multiple of 4 bytes but found: {}",
+            text.len()
+        ));
+    }
+    let data = text.trim_end_matches('=');
+    let sextet = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        // Coral reads a stray pad as zero bits when it checks the last character.
+        b'=' => Some(0),
+        _ => None,
+    };
+    // 2 or 3 characters in the last quantum carry 4 or 2 bits too many.
+    let spare_bits = match data.len() % 4 {
+        2 => 0b1111,
+        3 => 0b11,
+        _ => 0,
+    };
+    if let Some(last) = data.bytes().last().and_then(sextet) {
+        if last & spare_bits != 0 || text.len() - data.len() > 2 {
+            return Err("Invalid last non-pad Base64 character dectected".to_owned());
+        }
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| match e {
+            base64::DecodeError::InvalidByte(_, b) => {
+                format!("Invalid Base64 character: '{}'", char::from(b))
+            }
+            _ => "Invalid last non-pad Base64 character dectected".to_owned(),
+        })
 }
 
 fn found_token(found: &str) -> &'static str {
@@ -105,7 +288,9 @@ fn found_token(found: &str) -> &'static str {
 }
 
 fn expected_type(expected: &str) -> &'static str {
-    if expected.contains("string") {
+    if expected.starts_with(MAP_OF) || expected == "a map" {
+        "Map"
+    } else if expected.contains("string") {
         "String"
     } else if expected.contains("bool") {
         "Boolean"
@@ -122,32 +307,45 @@ fn expected_type(expected: &str) -> &'static str {
     }
 }
 
-/// A deserializer wrapper that refuses arrays wherever a struct is expected, at any depth.
+/// A deserializer wrapper that refuses arrays wherever a struct is expected, at any depth,
+/// and marks in its "expected" text whether a misplaced structure is a member of its parent
+/// structure ([`FIELD_MARK`]) or an element of a list or map.
 mod strict {
     use std::fmt;
 
     use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-    pub struct Strict<D>(pub D);
+    use super::FIELD_MARK;
+
+    pub struct Strict<D> {
+        pub de: D,
+        /// The value being read is a member of a structure.
+        pub field: bool,
+    }
 
     struct StrictVisitor<V> {
         inner: V,
         is_struct: bool,
-    }
-
-    fn wrap<V>(inner: V) -> StrictVisitor<V> {
-        StrictVisitor {
-            inner,
-            is_struct: false,
-        }
+        field: bool,
     }
 
     macro_rules! forward_deserialize {
         ($($method:ident)*) => {$(
             fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-                self.0.$method(wrap(visitor))
+                let visitor = self.wrap(visitor);
+                self.de.$method(visitor)
             }
         )*};
+    }
+
+    impl<D> Strict<D> {
+        fn wrap<V>(&self, inner: V) -> StrictVisitor<V> {
+            StrictVisitor {
+                inner,
+                is_struct: false,
+                field: self.field,
+            }
+        }
     }
 
     impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
@@ -167,7 +365,8 @@ mod strict {
             name: &'static str,
             visitor: V,
         ) -> Result<V::Value, D::Error> {
-            self.0.deserialize_unit_struct(name, wrap(visitor))
+            let visitor = self.wrap(visitor);
+            self.de.deserialize_unit_struct(name, visitor)
         }
 
         fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -175,7 +374,8 @@ mod strict {
             name: &'static str,
             visitor: V,
         ) -> Result<V::Value, D::Error> {
-            self.0.deserialize_newtype_struct(name, wrap(visitor))
+            let visitor = self.wrap(visitor);
+            self.de.deserialize_newtype_struct(name, visitor)
         }
 
         fn deserialize_tuple<V: Visitor<'de>>(
@@ -183,7 +383,8 @@ mod strict {
             len: usize,
             visitor: V,
         ) -> Result<V::Value, D::Error> {
-            self.0.deserialize_tuple(len, wrap(visitor))
+            let visitor = self.wrap(visitor);
+            self.de.deserialize_tuple(len, visitor)
         }
 
         fn deserialize_tuple_struct<V: Visitor<'de>>(
@@ -192,7 +393,8 @@ mod strict {
             len: usize,
             visitor: V,
         ) -> Result<V::Value, D::Error> {
-            self.0.deserialize_tuple_struct(name, len, wrap(visitor))
+            let visitor = self.wrap(visitor);
+            self.de.deserialize_tuple_struct(name, len, visitor)
         }
 
         fn deserialize_struct<V: Visitor<'de>>(
@@ -204,8 +406,9 @@ mod strict {
             let visitor = StrictVisitor {
                 inner: visitor,
                 is_struct: true,
+                field: self.field,
             };
-            self.0.deserialize_struct(name, fields, visitor)
+            self.de.deserialize_struct(name, fields, visitor)
         }
 
         fn deserialize_enum<V: Visitor<'de>>(
@@ -214,7 +417,7 @@ mod strict {
             variants: &'static [&'static str],
             visitor: V,
         ) -> Result<V::Value, D::Error> {
-            self.0.deserialize_enum(name, variants, visitor)
+            self.de.deserialize_enum(name, variants, visitor)
         }
     }
 
@@ -230,6 +433,9 @@ mod strict {
         type Value = V::Value;
 
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            if self.is_struct && self.field {
+                f.write_str(FIELD_MARK)?;
+            }
             self.inner.expecting(f)
         }
 
@@ -250,22 +456,34 @@ mod strict {
         }
 
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-            self.inner.visit_some(Strict(d))
+            self.inner.visit_some(Strict {
+                de: d,
+                field: self.field,
+            })
         }
 
         fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-            self.inner.visit_newtype_struct(Strict(d))
+            self.inner.visit_newtype_struct(Strict {
+                de: d,
+                field: self.field,
+            })
         }
 
         fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
             if self.is_struct {
                 return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
             }
-            self.inner.visit_seq(StrictAccess(seq))
+            self.inner.visit_seq(StrictAccess {
+                access: seq,
+                fields: false,
+            })
         }
 
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-            self.inner.visit_map(StrictAccess(map))
+            self.inner.visit_map(StrictAccess {
+                access: map,
+                fields: self.is_struct,
+            })
         }
 
         fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
@@ -273,16 +491,26 @@ mod strict {
         }
     }
 
-    /// Hands every element, key and value to its seed through [`Strict`].
-    struct StrictAccess<A>(A);
+    /// Hands every element, key and value to its seed through [`Strict`]; the values of a
+    /// structure's map are its members.
+    struct StrictAccess<A> {
+        access: A,
+        fields: bool,
+    }
 
-    struct StrictSeed<S>(S);
+    struct StrictSeed<S> {
+        seed: S,
+        field: bool,
+    }
 
     impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for StrictSeed<S> {
         type Value = S::Value;
 
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
-            self.0.deserialize(Strict(d))
+            self.seed.deserialize(Strict {
+                de: d,
+                field: self.field,
+            })
         }
     }
 
@@ -293,11 +521,12 @@ mod strict {
             &mut self,
             seed: T,
         ) -> Result<Option<T::Value>, A::Error> {
-            self.0.next_element_seed(StrictSeed(seed))
+            self.access
+                .next_element_seed(StrictSeed { seed, field: false })
         }
 
         fn size_hint(&self) -> Option<usize> {
-            self.0.size_hint()
+            self.access.size_hint()
         }
     }
 
@@ -308,18 +537,21 @@ mod strict {
             &mut self,
             seed: K,
         ) -> Result<Option<K::Value>, A::Error> {
-            self.0.next_key_seed(StrictSeed(seed))
+            self.access.next_key_seed(StrictSeed { seed, field: false })
         }
 
         fn next_value_seed<T: DeserializeSeed<'de>>(
             &mut self,
             seed: T,
         ) -> Result<T::Value, A::Error> {
-            self.0.next_value_seed(StrictSeed(seed))
+            self.access.next_value_seed(StrictSeed {
+                seed,
+                field: self.fields,
+            })
         }
 
         fn size_hint(&self) -> Option<usize> {
-            self.0.size_hint()
+            self.access.size_hint()
         }
     }
 }
@@ -345,7 +577,8 @@ mod tests {
             JsonProblem::WrongType {
                 found: "NUMBER_VALUE".into(),
                 expected: "String".into(),
-                target: None
+                target: None,
+                field: false,
             }
         );
         assert_eq!(
@@ -353,7 +586,8 @@ mod tests {
             JsonProblem::WrongType {
                 found: "STRING_VALUE".into(),
                 expected: "Integer".into(),
-                target: None
+                target: None,
+                field: false,
             }
         );
         assert_eq!(
@@ -366,7 +600,8 @@ mod tests {
             JsonProblem::WrongType {
                 found: "NUMBER_VALUE".into(),
                 expected: "Integer".into(),
-                target: None
+                target: None,
+                field: false,
             }
         );
     }
@@ -393,6 +628,7 @@ mod tests {
             found: "START_ARRAY".into(),
             expected: "Structure".into(),
             target: Some("Inner".into()),
+            field: true,
         };
         assert_eq!(
             parse::<Outer>(br#"{"Inner":[1]}"#).unwrap_err(),
@@ -400,7 +636,12 @@ mod tests {
         );
         assert_eq!(
             parse::<Outer>(br#"{"List":[[1]]}"#).unwrap_err(),
-            array_struct
+            JsonProblem::WrongType {
+                found: "START_ARRAY".into(),
+                expected: "Structure".into(),
+                target: Some("Inner".into()),
+                field: false,
+            }
         );
         assert_eq!(
             parse::<Outer>(br#"[{"A":1}]"#).unwrap_err(),
@@ -408,6 +649,7 @@ mod tests {
                 found: "START_ARRAY".into(),
                 expected: "Structure".into(),
                 target: Some("Outer".into()),
+                field: false,
             }
         );
         assert_eq!(
@@ -416,6 +658,7 @@ mod tests {
                 found: "STRING_VALUE".into(),
                 expected: "Structure".into(),
                 target: Some("Inner".into()),
+                field: true,
             }
         );
         assert_eq!(

@@ -10,12 +10,14 @@ use serde::Deserialize;
 use super::ast::{Comparator, Cond, Operand, Path, UpdateActions};
 use crate::dynamodb::error::{Constraints, DynamoError, Result};
 use crate::dynamodb::model::{AttributeValue, RawAttributeValue};
+use crate::wire::json;
 
 /// One entry of `Expected`.
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(rename_all = "PascalCase")]
 pub struct ExpectedAttributeValue {
     pub value: Option<RawAttributeValue>,
+    #[serde(default, deserialize_with = "json::boolean")]
     pub exists: Option<bool>,
     pub comparison_operator: Option<String>,
     pub attribute_value_list: Option<Vec<RawAttributeValue>>,
@@ -88,6 +90,13 @@ pub fn expected(
 fn expected_one(name: &str, e: &ExpectedAttributeValue) -> Result<Cond> {
     let path = Path::attr(name);
     let attr = || Operand::Path(path.clone());
+    // Recorded order (dynalite's putItem.js and deleteItem.js): Value with
+    // AttributeValueList is refused before anything else about the operator.
+    if e.value.is_some() && e.attribute_value_list.is_some() {
+        return Err(DynamoError::invalid_parameter(format!(
+            "Value and AttributeValueList cannot be used together for Attribute: {name}"
+        )));
+    }
     let Some(op) = e.comparison_operator.as_deref() else {
         if e.attribute_value_list.is_some() {
             return Err(DynamoError::invalid_parameter(format!(
@@ -110,11 +119,6 @@ fn expected_one(name: &str, e: &ExpectedAttributeValue) -> Result<Cond> {
             )),
         };
     };
-    if e.value.is_some() && e.attribute_value_list.is_some() {
-        return Err(DynamoError::invalid_parameter(format!(
-            "Value and AttributeValueList cannot be used together for Attribute: {name}"
-        )));
-    }
     if e.exists.is_some() {
         return Err(DynamoError::invalid_parameter(format!(
             "Exists and ComparisonOperator cannot be used together for Attribute: {name}"
@@ -123,7 +127,12 @@ fn expected_one(name: &str, e: &ExpectedAttributeValue) -> Result<Cond> {
     let raw: Vec<RawAttributeValue> = match (&e.value, &e.attribute_value_list) {
         (Some(v), _) => vec![v.clone()],
         (None, Some(list)) => list.clone(),
-        (None, None) => Vec::new(),
+        (None, None) if matches!(op, "NULL" | "NOT_NULL") => Vec::new(),
+        (None, None) => {
+            return Err(DynamoError::invalid_parameter(format!(
+                "Value or AttributeValueList must be used with ComparisonOperator: {op} for Attribute: {name}"
+            )))
+        }
     };
     let args = raw
         .into_iter()
@@ -155,6 +164,22 @@ fn expected_one(name: &str, e: &ExpectedAttributeValue) -> Result<Cond> {
             "ComparisonOperator {op} is not valid for {} AttributeValue type",
             bad.type_name()
         )));
+    }
+    if matches!(op, "IN" | "BETWEEN")
+        && args
+            .windows(2)
+            .any(|w| w[0].type_name() != w[1].type_name())
+    {
+        return Err(DynamoError::invalid_parameter(
+            "AttributeValues inside AttributeValueList must be of same type",
+        ));
+    }
+    if let [lo, hi] = args.as_slice() {
+        if op == "BETWEEN" && super::eval::compare(lo, hi) == Some(std::cmp::Ordering::Greater) {
+            return Err(DynamoError::validation(
+                "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound",
+            ));
+        }
     }
     let mut values = args.into_iter().map(Operand::Value);
     let mut next = || {

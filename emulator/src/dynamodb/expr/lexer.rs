@@ -3,7 +3,8 @@
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// `[A-Za-z_][A-Za-z0-9_]*`: attribute names, keywords and function names.
+    /// `[A-Za-z][A-Za-z0-9_]*`: attribute names, keywords and function names. A leading
+    /// underscore is a syntax error in DynamoDB (recorded by dynalite's putItem.js).
     Ident,
     /// `#` followed by identifier characters (possibly none).
     Name,
@@ -60,7 +61,7 @@ pub fn tokenize(src: &str) -> Vec<Token> {
             j
         };
         let (kind, end) = match c {
-            b'a'..=b'z' | b'A'..=b'Z' | b'_' => (Kind::Ident, run(i + 1, is_ident_part)),
+            b'a'..=b'z' | b'A'..=b'Z' => (Kind::Ident, run(i + 1, is_ident_part)),
             b'0'..=b'9' => (Kind::Number, run(i + 1, |c| c.is_ascii_digit())),
             b'#' => (Kind::Name, run(i + 1, is_ident_part)),
             b':' => (Kind::Value, run(i + 1, is_ident_part)),

@@ -813,7 +813,8 @@ fn expected_errors() {
     assert_eq!(e(r#"{"a":{}}"#), "One or more parameter values were invalid: Value must be provided when Exists is null for Attribute: a");
     assert_eq!(e(r#"{"a":{"Exists":true}}"#), "One or more parameter values were invalid: Value must be provided when Exists is true for Attribute: a");
     assert_eq!(e(r#"{"a":{"Exists":false,"Value":{"S":"a"}}}"#), "One or more parameter values were invalid: Value cannot be used when Exists is false for Attribute: a");
-    assert_eq!(e(r#"{"a":{"ComparisonOperator":"EQ"}}"#), "One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator");
+    // Recorded by dynalite's putItem.js (with LT).
+    assert_eq!(e(r#"{"a":{"ComparisonOperator":"EQ"}}"#), "One or more parameter values were invalid: Value or AttributeValueList must be used with ComparisonOperator: EQ for Attribute: a");
     assert_eq!(e(r#"{"a":{"ComparisonOperator":"NULL","AttributeValueList":[{"S":"a"}]}}"#), "One or more parameter values were invalid: Invalid number of argument(s) for the NULL ComparisonOperator");
     assert_eq!(e(r#"{"a":{"ComparisonOperator":"LT","AttributeValueList":[{"SS":["a"]}]}}"#), "One or more parameter values were invalid: ComparisonOperator LT is not valid for SS AttributeValue type");
     assert_eq!(

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::number::Number;
 use crate::dynamodb::error::{DynamoError, Result};
+use crate::wire::json::{self, Blob};
 
 /// DynamoDB documents may nest 32 levels deep.
 pub const MAX_NESTING_DEPTH: usize = 32;
@@ -106,30 +107,21 @@ pub struct RawAttributeValue {
     #[serde(rename = "N")]
     n: Option<String>,
     #[serde(rename = "B")]
-    b: Option<String>,
+    b: Option<Blob>,
     #[serde(rename = "SS")]
     ss: Option<Vec<String>>,
     #[serde(rename = "NS")]
     ns: Option<Vec<String>>,
     #[serde(rename = "BS")]
-    bs: Option<Vec<String>>,
-    #[serde(rename = "M")]
+    bs: Option<Vec<Blob>>,
+    #[serde(rename = "M", default, deserialize_with = "json::map")]
     m: Option<BTreeMap<String, RawAttributeValue>>,
     #[serde(rename = "L")]
     l: Option<Vec<RawAttributeValue>>,
-    #[serde(rename = "NULL")]
+    #[serde(rename = "NULL", default, deserialize_with = "json::boolean")]
     null: Option<bool>,
-    #[serde(rename = "BOOL")]
+    #[serde(rename = "BOOL", default, deserialize_with = "json::boolean")]
     bool: Option<bool>,
-}
-
-fn decode_base64(text: &str) -> Result<Vec<u8>> {
-    BASE64.decode(text).map_err(|_| {
-        DynamoError::Serialization(
-            "Base64 encoded length is expected a multiple of 4 bytes but found: ".to_owned()
-                + &text.len().to_string(),
-        )
-    })
 }
 
 /// DynamoDB words a duplicate differently for each set type: SS lists the members, BS lists
@@ -216,7 +208,7 @@ impl RawAttributeValue {
         } else if let Some(n) = n {
             AttributeValue::N(n)
         } else if let Some(b) = self.b {
-            AttributeValue::B(decode_base64(&b)?)
+            AttributeValue::B(b.0)
         } else if let Some(ss) = self.ss {
             if ss.is_empty() {
                 return Err(DynamoError::invalid_parameter(
@@ -239,11 +231,9 @@ impl RawAttributeValue {
                     "Binary sets should not be empty",
                 ));
             }
-            let decoded = bs
-                .iter()
-                .map(|t| decode_base64(t))
-                .collect::<Result<Vec<_>>>()?;
-            no_duplicates(&decoded, &bs, "BS")?;
+            let decoded: Vec<Vec<u8>> = bs.into_iter().map(|b| b.0).collect();
+            let shown: Vec<String> = decoded.iter().map(|b| BASE64.encode(b)).collect();
+            no_duplicates(&decoded, &shown, "BS")?;
             AttributeValue::Bs(decoded)
         } else if let Some(m) = self.m {
             let mut out = BTreeMap::new();

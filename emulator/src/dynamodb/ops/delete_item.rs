@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::wire::json;
 use serde::Deserialize;
 
 use super::write::{self, Change, Returns};
@@ -15,11 +16,15 @@ use crate::dynamodb::{validate, Ctx, Operation};
 #[serde(rename_all = "PascalCase")]
 pub struct Input {
     pub table_name: Option<String>,
+    #[serde(default, deserialize_with = "json::map")]
     pub key: Option<RawItem>,
     pub condition_expression: Option<String>,
+    #[serde(default, deserialize_with = "json::map")]
     pub expected: Option<HashMap<String, ExpectedAttributeValue>>,
     pub conditional_operator: Option<String>,
+    #[serde(default, deserialize_with = "json::map")]
     pub expression_attribute_names: Option<HashMap<String, String>>,
+    #[serde(default, deserialize_with = "json::map")]
     pub expression_attribute_values: Option<HashMap<String, RawAttributeValue>>,
     pub return_values: Option<String>,
     pub return_consumed_capacity: Option<String>,

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::wire::json;
 use serde::{Deserialize, Serialize};
 
 use crate::dynamodb::capacity::{self, ConsumedCapacity};
@@ -14,10 +15,13 @@ use crate::dynamodb::{validate, Ctx, Operation};
 #[serde(rename_all = "PascalCase")]
 pub struct Input {
     pub table_name: Option<String>,
+    #[serde(default, deserialize_with = "json::map")]
     pub key: Option<RawItem>,
+    #[serde(default, deserialize_with = "json::boolean")]
     pub consistent_read: Option<bool>,
     pub projection_expression: Option<String>,
     pub attributes_to_get: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "json::map")]
     pub expression_attribute_names: Option<HashMap<String, String>>,
     pub return_consumed_capacity: Option<String>,
 }

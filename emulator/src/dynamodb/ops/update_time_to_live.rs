@@ -3,6 +3,7 @@
 //! Like DynamoDB, the change takes effect at once for the sweeper, and a second change
 //! within an hour (of emulated time) is refused.
 
+use crate::wire::json;
 use serde::{Deserialize, Serialize};
 
 use crate::dynamodb::error::{Constraints, DynamoError, Result};
@@ -19,6 +20,7 @@ pub struct Input {
 #[serde(rename_all = "PascalCase")]
 pub struct Specification {
     pub attribute_name: Option<String>,
+    #[serde(default, deserialize_with = "json::boolean")]
     pub enabled: Option<bool>,
 }
 
