@@ -115,6 +115,11 @@ impl Cases {
         }
     }
 
+    /// A request the service accepts (200), also used to set up the cases after it.
+    fn succeeds(&mut self, body: Value) {
+        self.push(body, "", exact(""));
+    }
+
     fn not_found(&mut self, body: Value, message: &str) {
         self.push(body, "ResourceNotFoundException", exact(message));
     }
@@ -327,6 +332,16 @@ fn brief(body: &Value) -> String {
 
 /// Why the answer does not match the recording, or `None` if it does.
 fn mismatch(case: &Case, status: u16, ty: &str, message: &str) -> Option<String> {
+    if case.ty.is_empty() {
+        return (status != 200).then(|| {
+            format!(
+                "[{}] {} {}\n    expected 200\n    got      {status} {ty} {message:?}",
+                case.source,
+                case.op,
+                brief(&case.body)
+            )
+        });
+    }
     let type_ok = ty == case.ty && status == 400;
     let message_ok = match &case.expect {
         Expect::Exact(m) => message == m,
@@ -403,6 +418,11 @@ fn recorded_dynamodb_answers() {
     get_item(&mut cases);
     put_item(&mut cases);
     delete_item(&mut cases);
+    describe_table(&mut cases);
+    delete_table(&mut cases);
+    describe_time_to_live(&mut cases);
+    update_time_to_live(&mut cases);
+    list_tables(&mut cases);
     let failures: Vec<String> = cases
         .list
         .iter()
@@ -1273,4 +1293,167 @@ fn delete_item(c: &mut Cases) {
         exact(NO_MATCH),
     );
     failing_conditions(c, &[]);
+}
+
+/// The TableName checks of the table-level operations (describeTable.js, deleteTable.js,
+/// describeTimeToLive.js, updateTimeToLive.js), which have dedicated messages.
+fn table_level_names(c: &mut Cases) {
+    let with = |name: Option<&str>| match name {
+        Some(name) => json!({ "TableName": name }),
+        None => json!({}),
+    };
+    c.invalid(
+        with(None),
+        exact("The parameter 'TableName' is required but was not present in the request"),
+    );
+    let long = "a".repeat(256);
+    for name in ["", "a;", long.as_str()] {
+        c.invalid(
+            with(Some(name)),
+            exact("TableName must be at least 3 characters long and at most 255 characters long"),
+        );
+    }
+    if c.op == "UpdateTimeToLive" {
+        // Left out: updateTimeToLive.js expects only the pattern failure here, but
+        // TimeToLiveSpecification is a required member in DynamoDB's API model; dynalite's
+        // own validation lacks that check (its custom check would throw on a null
+        // specification), so this expectation mirrors dynalite rather than a recording.
+        return;
+    }
+    c.invalid(
+        with(Some("abc;")),
+        exact(format!(
+            "1 validation error detected: {}",
+            bad("abc;", "tableName", PATTERN)
+        )),
+    );
+}
+
+fn describe_table(c: &mut Cases) {
+    c.group("describeTable.js", "DescribeTable");
+    c.types("TableName", "String");
+    table_level_names(c);
+    c.not_found(
+        json!({"TableName": MISSING}),
+        &format!("Requested resource not found: Table: {MISSING} not found"),
+    );
+}
+
+fn delete_table(c: &mut Cases) {
+    c.group("deleteTable.js", "DeleteTable");
+    c.types("TableName", "String");
+    table_level_names(c);
+    c.not_found(
+        json!({"TableName": MISSING}),
+        &format!("Requested resource not found: Table: {MISSING} not found"),
+    );
+    // Left out: "Table is being created" (ResourceInUse); tables are ACTIVE at once.
+}
+
+fn describe_time_to_live(c: &mut Cases) {
+    c.group("describeTimeToLive.js", "DescribeTimeToLive");
+    c.types("TableName", "String");
+    table_level_names(c);
+    c.not_found(
+        json!({"TableName": MISSING}),
+        &format!("Requested resource not found: Table: {MISSING} not found"),
+    );
+}
+
+fn update_time_to_live(c: &mut Cases) {
+    c.group("updateTimeToLive.js", "UpdateTimeToLive");
+    c.types("TableName", "String");
+    c.types(
+        "TimeToLiveSpecification",
+        "FieldStruct<TimeToLiveSpecification>",
+    );
+    c.types("TimeToLiveSpecification.AttributeName", "String");
+    c.types("TimeToLiveSpecification.Enabled", "Boolean");
+    table_level_names(c);
+    for spec in [json!({}), json!({"AttributeName": null, "Enabled": null})] {
+        c.invalid(
+            json!({"TableName": "abc", "TimeToLiveSpecification": spec}),
+            all(&[
+                &null("timeToLiveSpecification.enabled"),
+                &null("timeToLiveSpecification.attributeName"),
+            ]),
+        );
+    }
+    c.invalid(
+        json!({"TableName": "abc", "TimeToLiveSpecification": {"AttributeName": "", "Enabled": true}}),
+        exact("TimeToLiveSpecification.AttributeName must be non empty"),
+    );
+    c.not_found(
+        json!({"TableName": MISSING, "TimeToLiveSpecification": {"AttributeName": "id", "Enabled": true}}),
+        &format!("Requested resource not found: Table: {MISSING} not found"),
+    );
+    c.invalid(
+        json!({"TableName": RANGE_N, "TimeToLiveSpecification": {"AttributeName": "a", "Enabled": false}}),
+        exact("TimeToLive is already disabled"),
+    );
+    let enable = json!({"TableName": RANGE_N, "TimeToLiveSpecification": {"AttributeName": "a", "Enabled": true}});
+    c.succeeds(enable.clone());
+    c.invalid(enable, exact("TimeToLive is already enabled"));
+}
+
+fn list_tables(c: &mut Cases) {
+    c.group("listTables.js", "ListTables");
+    c.types("ExclusiveStartTableName", "String");
+    c.types("Limit", "Integer");
+    c.invalid(
+        json!({"ExclusiveStartTableName": ""}),
+        all(&[
+            &bad("", "exclusiveStartTableName", PATTERN),
+            &bad("", "exclusiveStartTableName", MIN3),
+        ]),
+    );
+    c.invalid(
+        json!({"ExclusiveStartTableName": "a;", "Limit": 500}),
+        all(&[
+            &bad("a;", "exclusiveStartTableName", PATTERN),
+            &bad("a;", "exclusiveStartTableName", MIN3),
+            &bad(
+                "500",
+                "limit",
+                "Member must have value less than or equal to 100",
+            ),
+        ]),
+    );
+    let long = "a".repeat(256);
+    c.invalid(
+        json!({ "ExclusiveStartTableName": long }),
+        exact(format!(
+            "1 validation error detected: {}",
+            bad(&long, "exclusiveStartTableName", MAX255)
+        )),
+    );
+    c.invalid(
+        json!({"Limit": 0}),
+        exact(format!(
+            "1 validation error detected: {}",
+            bad(
+                "0",
+                "limit",
+                "Member must have value greater than or equal to 1"
+            )
+        )),
+    );
+    c.invalid(
+        json!({"Limit": 101}),
+        exact(format!(
+            "1 validation error detected: {}",
+            bad(
+                "101",
+                "limit",
+                "Member must have value less than or equal to 100"
+            )
+        )),
+    );
+    for body in [
+        json!({"hi": "yo", "stuff": "things"}),
+        json!({"ExclusiveStartTableName": null, "Limit": null}),
+        json!({"ExclusiveStartTableName": "aaa", "Limit": 100}),
+    ] {
+        c.succeeds(body);
+    }
 }
