@@ -243,11 +243,6 @@ fn key_schema(input: &Input) -> Result<(KeySchema, Vec<(String, KeyType)>)> {
             "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
         ));
     }
-    if defs.len() != keys.len() {
-        return Err(DynamoError::invalid_parameter(
-            "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
-        ));
-    }
     let attr = |name: &str| KeyAttribute {
         name: name.to_owned(),
         kind: defs
@@ -343,7 +338,15 @@ impl Operation for CreateTable {
             }
         }
         let (schema, attribute_definitions) = key_schema(&input)?;
+        // An empty index list is reported before the attribute count (createTable.js), which
+        // counts the indexes' key attributes too.
         check_secondary_indexes(&input)?;
+        let key_count = 1 + usize::from(schema.range.is_some());
+        if attribute_definitions.len() != key_count {
+            return Err(DynamoError::invalid_parameter(
+                "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
+            ));
+        }
         let name = input.table_name.unwrap_or_default();
         let throughput = input.provisioned_throughput.as_ref();
         let spec = TableSpec {
