@@ -42,6 +42,14 @@ impl Ctx<'_> {
             .ok_or_else(DynamoError::resource_not_found)
     }
 
+    /// The table, or the control-plane wording that names it
+    /// ("Requested resource not found: Table: <name> not found").
+    pub fn table_named(&self, name: &str) -> Result<Arc<Table>> {
+        self.db
+            .table(self.ns, name)
+            .ok_or_else(|| DynamoError::table_not_found(name))
+    }
+
     pub fn now_millis(&self) -> i64 {
         self.db.clock.now_millis()
     }

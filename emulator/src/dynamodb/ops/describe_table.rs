@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::dynamodb::error::{Constraints, DynamoError, Result};
+use crate::dynamodb::error::{Constraints, Result};
 use crate::dynamodb::storage::Table;
 use crate::dynamodb::validate;
 use crate::dynamodb::{Ctx, Operation};
@@ -128,10 +128,7 @@ impl Operation for DescribeTable {
 
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
         let name = checked_table_name(input.table_name)?;
-        let table = ctx
-            .db
-            .table(ctx.ns, &name)
-            .ok_or_else(|| DynamoError::table_not_found(&name))?;
+        let table = ctx.table_named(&name)?;
         Ok(Output {
             table: describe(&table, "ACTIVE"),
         })

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::describe_table::{checked_table_name, Input};
-use crate::dynamodb::error::{DynamoError, Result};
+use crate::dynamodb::error::Result;
 use crate::dynamodb::{Ctx, Operation};
 
 #[derive(Serialize)]
@@ -28,10 +28,7 @@ impl Operation for DescribeTimeToLive {
 
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
         let name = checked_table_name(input.table_name)?;
-        let table = ctx
-            .db
-            .table(ctx.ns, &name)
-            .ok_or_else(|| DynamoError::table_not_found(&name))?;
+        let table = ctx.table_named(&name)?;
         let ttl = table.ttl_state();
         let description = match ttl.attribute {
             Some(attribute) => TimeToLiveDescription {

@@ -77,10 +77,7 @@ impl Operation for UpdateTimeToLive {
         });
         let attribute = spec.attribute_name.clone().unwrap_or_default();
         let enable = spec.enabled.unwrap_or_default();
-        let table = ctx
-            .db
-            .table(ctx.ns, &name)
-            .ok_or_else(|| DynamoError::table_not_found(&name))?;
+        let table = ctx.table_named(&name)?;
         let state = table.ttl_state();
         let now = ctx.now_millis();
         match (&state.attribute, enable) {
