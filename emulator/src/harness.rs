@@ -117,6 +117,27 @@ mod sdk {
     pub const SECRET_KEY: &str = "emulator-secret";
     pub const REGION: &str = "us-east-1";
 
+    /// The same plain-HTTP, static-credential configuration for any AWS SDK crate.
+    macro_rules! client {
+        ($sdk:ident, $endpoint:expr, $access_key:expr, $region:expr) => {{
+            use $sdk::config::{BehaviorVersion, Credentials, Region};
+            let config = $sdk::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .endpoint_url($endpoint)
+                .region(Region::new($region.to_owned()))
+                .credentials_provider(Credentials::new(
+                    $access_key,
+                    SECRET_KEY,
+                    None,
+                    None,
+                    "emulator",
+                ))
+                .http_client(aws_smithy_http_client::Builder::new().build_http())
+                .build();
+            $sdk::Client::from_conf(config)
+        }};
+    }
+
     impl TestEmulator {
         /// A DynamoDB client for this emulator (access key `AKIDEMULATOR`, `us-east-1`).
         pub fn dynamodb_client(&self) -> aws_sdk_dynamodb::Client {
@@ -129,17 +150,7 @@ mod sdk {
             access_key: &str,
             region: &str,
         ) -> aws_sdk_dynamodb::Client {
-            use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-            let config = aws_sdk_dynamodb::Config::builder()
-                .behavior_version(BehaviorVersion::latest())
-                .endpoint_url(self.endpoint())
-                .region(Region::new(region.to_owned()))
-                .credentials_provider(Credentials::new(
-                    access_key, SECRET_KEY, None, None, "emulator",
-                ))
-                .http_client(aws_smithy_http_client::Builder::new().build_http())
-                .build();
-            aws_sdk_dynamodb::Client::from_conf(config)
+            client!(aws_sdk_dynamodb, self.endpoint(), access_key, region)
         }
 
         /// An SSM client for this emulator (access key `AKIDEMULATOR`, `us-east-1`).
@@ -147,18 +158,9 @@ mod sdk {
             self.ssm_client_as(ACCESS_KEY, REGION)
         }
 
+        /// An SSM client with its own access key and region, hence its own namespace.
         pub fn ssm_client_as(&self, access_key: &str, region: &str) -> aws_sdk_ssm::Client {
-            use aws_sdk_ssm::config::{BehaviorVersion, Credentials, Region};
-            let config = aws_sdk_ssm::Config::builder()
-                .behavior_version(BehaviorVersion::latest())
-                .endpoint_url(self.endpoint())
-                .region(Region::new(region.to_owned()))
-                .credentials_provider(Credentials::new(
-                    access_key, SECRET_KEY, None, None, "emulator",
-                ))
-                .http_client(aws_smithy_http_client::Builder::new().build_http())
-                .build();
-            aws_sdk_ssm::Client::from_conf(config)
+            client!(aws_sdk_ssm, self.endpoint(), access_key, region)
         }
     }
 }
