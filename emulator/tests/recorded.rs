@@ -7,6 +7,10 @@
 //! helper (helpers.js): the same wrong-typed values at the same place, with the same
 //! recorded SerializationException messages.
 //!
+//! The functionality cases (`recorded_functionality`) replay dynalite's request sequences
+//! on their own emulator and compare every answer's whole body ([`Flow`]); each scenario
+//! writes its own item keys.
+//!
 //! Left out, each with a comment at its place: cases about secondary indexes, Query/Scan/
 //! batch/transaction operations and tables in CREATING state (ours are ACTIVE at once), and
 //! cases that newer DynamoDB behaviour contradicts (wire-protocol.md is the newer record).
@@ -2257,4 +2261,946 @@ fn update_runtime_checks(c: &mut Cases) {
             "c": {"Action": "PUT", "Value": {"N": format!("{}{}", "1".repeat(38), js_fill(89, '0'))}}}}),
         exact("Item size to update has exceeded the maximum allowed size"),
     );
+}
+
+// ---- functionality: recorded request sequences and their exact answers ----
+
+/// Runs dynalite's functionality cases one request at a time against the fixture tables,
+/// checking each answer's whole body. Each scenario uses its own item keys (dynalite's
+/// random strings), so scenarios cannot see each other's items.
+struct Flow<'e> {
+    endpoint: &'e str,
+    source: &'static str,
+    steps: usize,
+    failures: Vec<String>,
+}
+
+impl Flow<'_> {
+    /// Following steps come from dynalite's `test/<source>`.
+    fn group(&mut self, source: &'static str) {
+        self.source = source;
+    }
+
+    fn send(&mut self, op: &str, body: &Value) -> (u16, Value) {
+        self.steps += 1;
+        let resp = post(self.endpoint, op, &body.to_string());
+        let json = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+        (resp.status, json)
+    }
+
+    /// `op` answers 200 with exactly `want`, set members in any order.
+    fn expect(&mut self, op: &str, body: Value, want: Value) {
+        let (status, got) = self.send(op, &body);
+        if status != 200 || canonical(&got) != canonical(&want) {
+            self.failures.push(format!(
+                "[{}] {op} {}\n    expected 200 {want}\n    got      {status} {got}",
+                self.source,
+                brief(&body)
+            ));
+        }
+    }
+
+    /// `op` answers 400 with this error type and message.
+    fn fails(&mut self, op: &str, body: Value, ty: &str, message: &str) {
+        let (status, got) = self.send(op, &body);
+        let got_type = got["__type"].as_str().and_then(|t| t.rsplit('#').next());
+        let got_message = got["message"].as_str().or(got["Message"].as_str());
+        if status != 400 || got_type != Some(ty) || got_message != Some(message) {
+            self.failures.push(format!(
+                "[{}] {op} {}\n    expected 400 {ty} {message:?}\n    got      {status} {got}",
+                self.source,
+                brief(&body)
+            ));
+        }
+    }
+
+    fn conditional(&mut self, op: &str, body: Value) {
+        self.fails(
+            op,
+            body,
+            "ConditionalCheckFailedException",
+            "The conditional request failed",
+        );
+    }
+
+    /// A PutItem without conditions, answered with `{}`.
+    fn put(&mut self, table: &str, item: &Value) {
+        self.expect(
+            "PutItem",
+            json!({"TableName": table, "Item": item}),
+            json!({}),
+        );
+    }
+
+    /// A consistent GetItem answered with exactly `item` (`None`: no item).
+    fn get(&mut self, table: &str, key: &Value, item: Option<Value>) {
+        let want = item.map_or(json!({}), |item| json!({ "Item": item }));
+        self.expect(
+            "GetItem",
+            json!({"TableName": table, "Key": key, "ConsistentRead": true}),
+            want,
+        );
+    }
+}
+
+/// A JSON answer in a form where equal answers compare equal: the members of SS, NS and BS
+/// sorted (DynamoDB keeps no set order) and numbers compared by value (`1` and `1.0`).
+fn canonical(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match (k.as_str(), v) {
+                        ("SS" | "NS" | "BS", Value::Array(members)) => {
+                            let mut members = members.clone();
+                            members.sort_by_key(|m| m.to_string());
+                            Value::Array(members)
+                        }
+                        _ => canonical(v),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        Value::Number(n) => json!(n.as_f64()),
+        other => other.clone(),
+    }
+}
+
+/// `base` with the members of `extra` added (or replaced).
+fn merged(mut base: Value, extra: &Value) -> Value {
+    for (k, v) in extra.as_object().into_iter().flatten() {
+        base[k.as_str()] = v.clone();
+    }
+    base
+}
+
+/// `{"a": {"S": key}}`, the key of [`HASH`].
+fn hash_key(key: &str) -> Value {
+    json!({"a": {"S": key}})
+}
+
+#[test]
+fn recorded_functionality() {
+    let emu = TestEmulator::start();
+    create_fixture_tables(emu.endpoint());
+    let mut flow = Flow {
+        endpoint: emu.endpoint(),
+        source: "",
+        steps: 0,
+        failures: Vec::new(),
+    };
+    update_item_flows(&mut flow);
+    put_item_flows(&mut flow);
+    delete_item_flows(&mut flow);
+    assert!(
+        flow.failures.is_empty(),
+        "{} of {} recorded steps differ:\n{}",
+        flow.failures.len(),
+        flow.steps,
+        flow.failures.join("\n")
+    );
+}
+
+/// The write capacity cases' items (putItem.js, updateItem.js, deleteItem.js): with a
+/// 10-character key, `small` is the largest item billed 1 unit when `bs` is 3 elements long.
+fn capacity_item(key: &str, b_len: usize, bs: &[&str]) -> Value {
+    json!({"a": {"S": key}, "b": {"S": js_fill(b_len - key.len(), 'b')}, "c": {"N": "12.3456"},
+           "d": {"B": "AQI="}, "e": {"BS": bs}})
+}
+
+/// `{"ConsumedCapacity": ...}` as answered for `ReturnConsumedCapacity` = TOTAL.
+///
+/// dynalite also repeats each request with INDEXES and records `{"CapacityUnits": n,
+/// "Table": {"CapacityUnits": n}, "TableName": ..}`; DynamoDB has since added the read or
+/// write split to that answer (`WriteCapacityUnits`, as this emulator reports it), so those
+/// older answers are left out and the units are checked with TOTAL.
+fn consumed(table: &str, units: u32) -> Value {
+    json!({"ConsumedCapacity": {"CapacityUnits": units, "TableName": table}})
+}
+
+/// `AttributeUpdates` putting each attribute of `item` except the key `a`.
+fn puts_of(item: &Value) -> Value {
+    Value::Object(
+        item.as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| k.as_str() != "a")
+            .map(|(k, v)| (k.clone(), json!({ "Value": v })))
+            .collect(),
+    )
+}
+
+fn update_item_flows(f: &mut Flow) {
+    f.group("updateItem.js");
+    let update =
+        |key: &Value, members: Value| merged(json!({"TableName": HASH, "Key": key}), &members);
+    let s = |v: &str| json!({ "S": v });
+    let none = json!({});
+
+    let key = hash_key("upd_no_action");
+    f.expect("UpdateItem", update(&key, json!({})), json!({}));
+    f.get(HASH, &key, Some(key.clone()));
+
+    let key = hash_key("upd_no_old");
+    f.expect(
+        "UpdateItem",
+        update(&key, json!({"ReturnValues": "ALL_OLD"})),
+        json!({}),
+    );
+
+    let key = hash_key("upd_all_old");
+    f.expect(
+        "UpdateItem",
+        update(&key, json!({"AttributeUpdates": {"b": {"Value": s("a")}}})),
+        none.clone(),
+    );
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"AttributeUpdates": {"b": {"Value": s("b")}}, "ReturnValues": "ALL_OLD"}),
+        ),
+        json!({"Attributes": {"a": key["a"], "b": s("a")}}),
+    );
+
+    let key = hash_key("upd_updated_old");
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"AttributeUpdates": {"b": {"Value": s("a")}, "c": {"Value": s("a")}}}),
+        ),
+        none.clone(),
+    );
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"AttributeUpdates": {"b": {"Value": s("b")}, "c": {"Value": s("a")}},
+                   "ReturnValues": "UPDATED_OLD"}),
+        ),
+        json!({"Attributes": {"b": s("a"), "c": s("a")}}),
+    );
+
+    let key = hash_key("upd_updated_old_nested");
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"AttributeUpdates": {
+                "b": {"Value": {"M": {"a": s("a"), "b": {"L": []}}}},
+                "c": {"Value": {"N": "1"}}}}),
+        ),
+        none.clone(),
+    );
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"AttributeUpdates": {
+                "b": {"Value": {"M": {"a": s("b"), "b": {"L": []}}}},
+                "c": {"Action": "ADD", "Value": {"N": "1"}}},
+                "ReturnValues": "UPDATED_OLD"}),
+        ),
+        json!({"Attributes": {"b": {"M": {"a": s("a"), "b": {"L": []}}}, "c": {"N": "1"}}}),
+    );
+
+    let key = hash_key("upd_all_new");
+    f.expect(
+        "UpdateItem",
+        update(&key, json!({"AttributeUpdates": {"b": {"Value": s("a")}}})),
+        none.clone(),
+    );
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"AttributeUpdates": {"b": {"Value": s("b")}}, "ReturnValues": "ALL_NEW"}),
+        ),
+        json!({"Attributes": {"a": key["a"], "b": s("b")}}),
+    );
+
+    let key = hash_key("upd_updated_new");
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"AttributeUpdates": {"b": {"Value": s("a")}, "c": {"Value": s("a")}}}),
+        ),
+        none.clone(),
+    );
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"UpdateExpression": "set b=:b,c=:c",
+                   "ExpressionAttributeValues": {":b": s("b"), ":c": s("a")},
+                   "ReturnValues": "UPDATED_NEW"}),
+        ),
+        json!({"Attributes": {"b": s("b"), "c": s("a")}}),
+    );
+
+    // Valid ADD actions on nothing: only the ADDs (and the SET) leave something.
+    let values = json!({":c": {"SS": ["a", "b"]}, ":d": {"N": "5"}, ":e": {"SS": ["a", "b"]},
+                        ":f": {"L": [s("a"), {"N": "1"}]}});
+    for (n, members) in (0..).zip([
+        json!({"AttributeUpdates": {
+            "b": {"Action": "DELETE"},
+            "c": {"Action": "DELETE", "Value": {"SS": ["a", "b"]}},
+            "d": {"Action": "ADD", "Value": {"N": "5"}},
+            "e": {"Action": "ADD", "Value": {"SS": ["a", "b"]}},
+            "f": {"Action": "ADD", "Value": {"L": [s("a"), {"N": "1"}]}}}}),
+        json!({"UpdateExpression": "REMOVE b DELETE c :c ADD d :d, e :e SET f = :f",
+               "ExpressionAttributeValues": values}),
+        json!({"UpdateExpression": "ADD #e :e,#d :d DELETE #c :c REMOVE #b SET #f = :f",
+               "ExpressionAttributeValues": values,
+               "ExpressionAttributeNames": {"#b": "b", "#c": "c", "#d": "d", "#e": "e", "#f": "f"}}),
+    ]) {
+        let key = hash_key(&format!("upd_add_nothing_{n}"));
+        let added = json!({"d": {"N": "5"}, "e": {"SS": ["a", "b"]}, "f": {"L": [s("a"), {"N": "1"}]}});
+        f.expect(
+            "UpdateItem",
+            update(&key, merged(members, &json!({"ReturnValues": "UPDATED_NEW"}))),
+            json!({ "Attributes": added }),
+        );
+        f.get(HASH, &key, Some(merged(key.clone(), &added)));
+    }
+
+    for (table, key) in [
+        (HASH, hash_key("upd_delete_plain")),
+        (RANGE, json!({"a": s("upd_delete_plain"), "b": s("b")})),
+    ] {
+        let (gone, kept) = if table == HASH {
+            ("b", "c")
+        } else {
+            ("c", "d")
+        };
+        let request = |updates: Value, extra: Value| {
+            merged(
+                json!({"TableName": table, "Key": key, "AttributeUpdates": updates}),
+                &extra,
+            )
+        };
+        f.expect(
+            "UpdateItem",
+            request(
+                json!({ gone: {"Value": s("a")}, kept: {"Value": s("a")} }),
+                json!({}),
+            ),
+            none.clone(),
+        );
+        f.expect(
+            "UpdateItem",
+            request(
+                json!({ gone: {"Action": "DELETE"}, kept: {"Value": s("a")} }),
+                json!({"ReturnValues": "UPDATED_NEW"}),
+            ),
+            json!({"Attributes": { kept: s("a") }}),
+        );
+        f.get(
+            table,
+            &key,
+            Some(merged(key.clone(), &json!({ kept: s("a") }))),
+        );
+    }
+
+    let key = hash_key("upd_delete_set");
+    let with_c = |b: Value| json!({"b": b, "c": {"Value": s("a")}});
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"AttributeUpdates": with_c(json!({"Value": {"NS": ["1", "2", "3"]}}))}),
+        ),
+        none.clone(),
+    );
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"AttributeUpdates": with_c(json!({"Action": "DELETE", "Value": {"NS": ["1", "4"]}})),
+                   "ReturnValues": "UPDATED_NEW"}),
+        ),
+        json!({"Attributes": {"b": {"NS": ["2", "3"]}, "c": s("a")}}),
+    );
+    f.get(
+        HASH,
+        &key,
+        Some(merged(
+            key.clone(),
+            &json!({"b": {"NS": ["2", "3"]}, "c": s("a")}),
+        )),
+    );
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"AttributeUpdates": with_c(json!({"Action": "DELETE", "Value": {"NS": ["2", "3"]}})),
+                   "ReturnValues": "UPDATED_NEW"}),
+        ),
+        json!({"Attributes": {"c": s("a")}}),
+    );
+    f.get(HASH, &key, Some(merged(key.clone(), &json!({"c": s("a")}))));
+
+    // ADD to an existing value; duplicate set members are thrown away.
+    for (tag, first, added, result) in [
+        (
+            "number",
+            json!({"N": "1"}),
+            json!({"N": "3"}),
+            json!({"N": "4"}),
+        ),
+        (
+            "strings",
+            json!({"SS": ["a", "b"]}),
+            json!({"SS": ["c", "d"]}),
+            json!({"SS": ["a", "b", "c", "d"]}),
+        ),
+        (
+            "list",
+            json!({"L": [s("a"), {"N": "1"}]}),
+            json!({"L": [s("b"), {"N": "2"}]}),
+            json!({"L": [s("a"), {"N": "1"}, s("b"), {"N": "2"}]}),
+        ),
+        (
+            "dup_strings",
+            json!({"SS": ["a", "b"]}),
+            json!({"SS": ["b", "c", "d"]}),
+            json!({"SS": ["a", "b", "c", "d"]}),
+        ),
+        (
+            "dup_numbers",
+            json!({"NS": ["1", "2"]}),
+            json!({"NS": ["2", "3", "4"]}),
+            json!({"NS": ["1", "2", "3", "4"]}),
+        ),
+        (
+            "dup_binary",
+            json!({"BS": ["AQI=", "Ag=="]}),
+            json!({"BS": ["Ag==", "AQ=="]}),
+            json!({"BS": ["AQI=", "Ag==", "AQ=="]}),
+        ),
+    ] {
+        let key = hash_key(&format!("upd_add_{tag}"));
+        f.expect(
+            "UpdateItem",
+            update(&key, json!({"AttributeUpdates": {"b": {"Value": first}}})),
+            none.clone(),
+        );
+        f.expect(
+            "UpdateItem",
+            update(
+                &key,
+                json!({"AttributeUpdates": {"b": {"Action": "ADD", "Value": added}},
+                       "ReturnValues": "UPDATED_NEW"}),
+            ),
+            json!({"Attributes": {"b": result}}),
+        );
+        f.get(
+            HASH,
+            &key,
+            Some(merged(key.clone(), &json!({ "b": result }))),
+        );
+    }
+
+    // Write capacity: the larger of the old and the new item, in 1 KB units.
+    for (key, b_len, bs, units) in [
+        ("ucap_small", 1010, &["AQI=", "Ag==", "AQ=="][..], 1),
+        ("ucap_large", 1012, &["AQI=", "Ag=="][..], 2),
+    ] {
+        let updates = puts_of(&capacity_item(key, b_len, bs));
+        f.expect(
+            "UpdateItem",
+            update(
+                &hash_key(key),
+                json!({"AttributeUpdates": updates, "ReturnConsumedCapacity": "TOTAL"}),
+            ),
+            consumed(HASH, units),
+        );
+    }
+    for (key, b_len, bs, units) in [
+        ("ucap_upd_s", 1009, &["AQI=", "Ag==", "AQ=="][..], 1),
+        ("ucap_upd_l", 1011, &["AQI=", "Ag=="][..], 2),
+    ] {
+        let item = capacity_item(key, b_len, bs);
+        f.expect(
+            "UpdateItem",
+            update(
+                &hash_key(key),
+                json!({"AttributeUpdates": puts_of(&item), "ReturnConsumedCapacity": "TOTAL"}),
+            ),
+            consumed(HASH, 1),
+        );
+        let longer = format!("{}b", item["b"]["S"].as_str().unwrap_or_default());
+        f.expect(
+            "UpdateItem",
+            update(
+                &hash_key(key),
+                json!({"AttributeUpdates": {"b": {"Value": s(&longer)}},
+                       "ReturnConsumedCapacity": "TOTAL"}),
+            ),
+            consumed(HASH, units),
+        );
+    }
+
+    let flags = json!({":a": {"BOOL": false}, ":b": {"BOOL": true}});
+    for (n, members) in (0..).zip([
+        json!({"Expected": {"active": {"Value": {"BOOL": false}, "Exists": true}},
+               "AttributeUpdates": {"active": {"Action": "PUT", "Value": {"BOOL": true}}}}),
+        json!({"ConditionExpression": "active = :a", "UpdateExpression": "SET active = :b",
+               "ExpressionAttributeValues": flags}),
+        json!({"ConditionExpression": "#a = :a", "UpdateExpression": "SET #b = :b",
+               "ExpressionAttributeNames": {"#a": "active", "#b": "active"},
+               "ExpressionAttributeValues": flags}),
+    ]) {
+        let key = hash_key(&format!("upd_bool_{n}"));
+        f.put(
+            HASH,
+            &merged(key.clone(), &json!({"active": {"BOOL": false}})),
+        );
+        f.expect(
+            "UpdateItem",
+            update(
+                &key,
+                merged(members, &json!({"ReturnValues": "UPDATED_NEW"})),
+            ),
+            json!({"Attributes": {"active": {"BOOL": true}}}),
+        );
+    }
+
+    let key = hash_key("upd_from_other");
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"UpdateExpression": "set b = if_not_exists(b, a)", "ReturnValues": "UPDATED_NEW"}),
+        ),
+        json!({"Attributes": {"b": key["a"]}}),
+    );
+
+    let key = hash_key("upd_nested");
+    let n = |v: &str| json!({ "N": v });
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"UpdateExpression": "set b = :b, c = :c",
+                   "ExpressionAttributeValues": {":b": {"M": {"a": n("1"), "b": n("2"), "c": n("3")}},
+                                                 ":c": {"L": [n("1"), n("3")]}}}),
+        ),
+        none.clone(),
+    );
+    f.expect(
+        "UpdateItem",
+        update(
+            &key,
+            json!({"UpdateExpression": "set b.c=((c[1])+(b.a)),b.a = a,c[1] = a, c[4] = b.a - b.b, c[2] = b.c add c[8] :b, c[6] :a",
+                   "ExpressionAttributeValues": {":a": n("2"), ":b": {"SS": ["a"]}},
+                   "ReturnValues": "UPDATED_NEW"}),
+        ),
+        json!({"Attributes": {"b": {"M": {"a": key["a"], "c": n("4")}},
+                              "c": {"L": [key["a"], n("3"), n("2")]}}}),
+    );
+    f.get(
+        HASH,
+        &key,
+        Some(
+            json!({"a": key["a"], "b": {"M": {"a": key["a"], "b": n("2"), "c": n("4")}},
+                    "c": {"L": [n("1"), key["a"], n("3"), n("-1"), n("2"), {"SS": ["a"]}]}}),
+        ),
+    );
+    // Left out: "should update indexed attributes" (secondary indexes and Query).
+}
+
+/// A condition on attribute `a` in its three recorded forms: legacy `Expected`, an
+/// expression naming `a`, and one naming it through `#a`. `op` is the legacy
+/// ComparisonOperator; `args` its string arguments.
+fn comparison_forms(op: &str, args: &[&str]) -> Vec<Value> {
+    let placeholders: Vec<String> = (b'a'..)
+        .take(args.len())
+        .map(|c| format!(":{}", c as char))
+        .collect();
+    let expression = |attr: &str| match op {
+        "NE" => format!("{attr} <> :a"),
+        "LE" => format!("{attr} <= :a"),
+        "LT" => format!("{attr} < :a"),
+        "GE" => format!("{attr} >= :a"),
+        "GT" => format!("{attr} > :a"),
+        "CONTAINS" => format!("contains({attr}, :a)"),
+        "NOT_CONTAINS" => format!("not contains({attr}, :a)"),
+        "BEGINS_WITH" => format!("begins_with({attr}, :a)"),
+        "IN" => format!("{attr} in ({})", placeholders.join(", ")),
+        "BETWEEN" => format!("{attr} between :a and :b"),
+        other => panic!("no expression for {other}"),
+    };
+    let values: serde_json::Map<String, Value> = placeholders
+        .iter()
+        .zip(args)
+        .map(|(p, v)| (p.clone(), json!({ "S": v })))
+        .collect();
+    let list: Vec<Value> = args.iter().map(|v| json!({ "S": v })).collect();
+    vec![
+        json!({"Expected": {"a": {"ComparisonOperator": op, "AttributeValueList": list}}}),
+        json!({"ConditionExpression": expression("a"), "ExpressionAttributeValues": values}),
+        json!({"ConditionExpression": expression("#a"), "ExpressionAttributeValues": values,
+               "ExpressionAttributeNames": {"#a": "a"}}),
+    ]
+}
+
+fn put_item_flows(f: &mut Flow) {
+    f.group("putItem.js");
+    let put =
+        |item: &Value, members: Value| merged(json!({"TableName": HASH, "Item": item}), &members);
+    let s = |v: &str| json!({ "S": v });
+
+    let item = hash_key("put_basic");
+    f.put(HASH, &item);
+    f.get(HASH, &item, Some(item.clone()));
+
+    // Empty strings and binaries (also inside sets) are allowed outside keys.
+    let item = json!({"a": s("put_empty"), "b": s(""), "c": {"B": ""}, "d": {"SS": [""]},
+                      "e": {"BS": [""]}});
+    f.put(HASH, &item);
+    f.get(HASH, &hash_key("put_empty"), Some(item));
+
+    let key = hash_key("put_long_numbers");
+    f.put(
+        HASH,
+        &merged(
+            key.clone(),
+            &json!({
+                "b": {"N": "0000012345678901234567890123456789012345678"},
+                "c": {"N": "-00001.23456789012345678901234567890123456780000"},
+                "d": {"N": "0009.99999999999999999999999999999999999990000e125"},
+                "e": {"N": "-0009.99999999999999999999999999999999999990000e125"},
+                "f": {"N": "0001.000e-130"},
+                "g": {"N": "-0001.000e-130"}}),
+        ),
+    );
+    let nines = format!("{}{}", "9".repeat(38), "0".repeat(88));
+    let tiny = format!("0.{}1", "0".repeat(129));
+    f.get(
+        HASH,
+        &key,
+        Some(merged(
+            key.clone(),
+            &json!({
+                "b": {"N": "12345678901234567890123456789012345678"},
+                "c": {"N": "-1.2345678901234567890123456789012345678"},
+                "d": {"N": nines}, "e": {"N": format!("-{nines}")},
+                "f": {"N": tiny}, "g": {"N": format!("-{tiny}")}}),
+        )),
+    );
+
+    let item = json!({
+        "a": s("put_multi"), "b": {"N": "-56.789"}, "c": {"B": "Yg=="}, "d": {"BOOL": false},
+        "e": {"NULL": true}, "f": {"SS": ["a"]}, "g": {"NS": ["-56.789"]}, "h": {"BS": ["Yg=="]},
+        "i": {"L": [s("a"), {"N": "-56.789"}, {"B": "Yg=="}, {"BOOL": true}, {"NULL": true},
+                    {"SS": ["a"]}, {"NS": ["-56.789"]}, {"BS": ["Yg=="]}, {"L": []}, {"M": {}}]},
+        "j": {"M": {"a": s("a"), "b": {"N": "-56.789"}, "c": {"B": "Yg=="}, "d": {"BOOL": true},
+                    "e": {"NULL": true}, "f": {"SS": ["a"]}, "g": {"NS": ["-56.789"]},
+                    "h": {"BS": ["Yg=="]}, "i": {"L": []},
+                    "j": {"M": {"a": {"M": {}}, "b": {"L": []}}}}},
+    });
+    f.put(HASH, &item);
+    f.get(HASH, &hash_key("put_multi"), Some(item));
+
+    let item = json!({"a": s("put_no_old"), "b": s("a"), "c": s("a")});
+    f.expect(
+        "PutItem",
+        put(&item, json!({"ReturnValues": "ALL_OLD"})),
+        json!({}),
+    );
+
+    let item = json!({"a": s("put_old"), "b": {"N": "-0015.789e6"}, "c": s("a")});
+    f.put(HASH, &item);
+    f.expect(
+        "PutItem",
+        put(
+            &merged(item.clone(), &json!({"b": s("b")})),
+            json!({"ReturnValues": "ALL_OLD"}),
+        ),
+        json!({"Attributes": merged(item, &json!({"b": {"N": "-15789000"}}))}),
+    );
+
+    let item = json!({"a": s("put_range"), "b": s("a"), "c": s("a")});
+    f.put(RANGE, &item);
+    f.put(RANGE, &json!({"a": s("put_range"), "b": s("b")}));
+    f.get(
+        RANGE,
+        &json!({"a": s("put_range"), "b": s("a")}),
+        Some(item),
+    );
+
+    for (n, condition) in (0..).zip(absent_key_conditions()) {
+        f.conditional(
+            "PutItem",
+            put(&hash_key(&format!("put_absent_{n}")), condition),
+        );
+    }
+
+    let key_absent = || {
+        vec![
+            json!({"Expected": {"a": {"Exists": false}}}),
+            json!({"Expected": {"a": {"ComparisonOperator": "NULL"}}}),
+            json!({"ConditionExpression": "attribute_not_exists(a)"}),
+            json!({"ConditionExpression": "attribute_not_exists(#a)",
+                   "ExpressionAttributeNames": {"#a": "a"}}),
+        ]
+    };
+    let b_absent = || {
+        vec![
+            json!({"Expected": {"b": {"Exists": false}}}),
+            json!({"Expected": {"b": {"ComparisonOperator": "NULL"}}}),
+            json!({"ConditionExpression": "attribute_not_exists(b)"}),
+            json!({"ConditionExpression": "attribute_not_exists(#b)",
+                   "ExpressionAttributeNames": {"#b": "b"}}),
+        ]
+    };
+    let item = hash_key("put_present");
+    f.put(HASH, &item);
+    for condition in key_absent() {
+        f.conditional("PutItem", put(&item, condition));
+    }
+    for (n, condition) in (0..).zip(key_absent()) {
+        f.expect(
+            "PutItem",
+            put(&hash_key(&format!("put_fresh_{n}")), condition),
+            json!({}),
+        );
+    }
+    let same = json!({":a": item["a"]});
+    let mut same_key = vec![
+        json!({"Expected": {"a": {"Value": item["a"]}}}),
+        json!({"Expected": {"a": {"ComparisonOperator": "EQ", "AttributeValueList": [item["a"]]}}}),
+        json!({"Expected": {"a": {"Value": item["a"], "ComparisonOperator": "EQ"}}}),
+        json!({"Expected": {"b": {"Exists": false}}}),
+        json!({"Expected": {"b": {"ComparisonOperator": "NULL"}}}),
+        json!({"ConditionExpression": "a = :a", "ExpressionAttributeValues": same}),
+        json!({"ConditionExpression": "#a = :a", "ExpressionAttributeNames": {"#a": "a"},
+               "ExpressionAttributeValues": same}),
+    ];
+    same_key.extend(b_absent().into_iter().skip(2));
+    for condition in same_key {
+        f.expect("PutItem", put(&item, condition), json!({}));
+    }
+
+    // An existing `b` fails `b` must not exist, whatever the new item holds.
+    for (n, new_b) in (0..).zip([Some("other"), None, Some("put_b_value")]) {
+        let key = format!("put_with_b_{n}");
+        f.put(HASH, &json!({"a": s(&key), "b": s("put_b_value")}));
+        let new_item = match new_b {
+            Some(b) => json!({"a": s(&key), "b": s(b)}),
+            None => hash_key(&key),
+        };
+        for condition in b_absent() {
+            f.conditional("PutItem", put(&new_item, condition));
+        }
+    }
+
+    let item = json!({"a": s("put_multiple"), "c": s("put_c_value")});
+    f.put(HASH, &item);
+    let other_c = s("other");
+    for condition in [
+        json!({"Expected": {"a": {"Value": item["a"]}, "b": {"Exists": false},
+                            "c": {"ComparisonOperator": "GE", "Value": item["c"]}}}),
+        json!({"Expected": {
+            "a": {"ComparisonOperator": "EQ", "AttributeValueList": [item["a"]]},
+            "b": {"ComparisonOperator": "NULL"},
+            "c": {"ComparisonOperator": "GE", "AttributeValueList": [item["c"]]}}}),
+        json!({"ConditionExpression": "a = :a AND attribute_not_exists(#b) AND c >= :c",
+               "ExpressionAttributeValues": {":a": item["a"], ":c": item["c"]},
+               "ExpressionAttributeNames": {"#b": "b"}}),
+    ] {
+        f.expect("PutItem", put(&item, condition), json!({}));
+    }
+    for condition in [
+        json!({"Expected": {"a": {"Value": item["a"]}, "b": {"Exists": false},
+                            "c": {"Value": other_c}}}),
+        json!({"Expected": {
+            "a": {"AttributeValueList": [item["a"]], "ComparisonOperator": "EQ"},
+            "b": {"ComparisonOperator": "NULL"},
+            "c": {"AttributeValueList": [other_c], "ComparisonOperator": "EQ"}}}),
+        json!({"ConditionExpression": "a = :a AND attribute_not_exists(#b) AND c = :c",
+               "ExpressionAttributeValues": {":a": item["a"], ":c": other_c},
+               "ExpressionAttributeNames": {"#b": "b"}}),
+    ] {
+        f.conditional("PutItem", put(&item, condition));
+    }
+    for condition in [
+        json!({"Expected": {
+            "a": {"ComparisonOperator": "EQ", "AttributeValueList": [item["a"]]},
+            "b": {"ComparisonOperator": "NULL"},
+            "c": {"ComparisonOperator": "EQ", "AttributeValueList": [other_c]}},
+               "ConditionalOperator": "OR"}),
+        json!({"ConditionExpression": "a = :a OR attribute_not_exists(#b) OR c = :c",
+               "ExpressionAttributeValues": {":a": item["a"], ":c": other_c},
+               "ExpressionAttributeNames": {"#b": "b"}}),
+    ] {
+        f.expect("PutItem", put(&item, condition), json!({}));
+    }
+
+    // Each comparison, holding and failing: the stored `a`, then the arguments.
+    for (op, holds, fails) in [
+        (
+            "NE",
+            ("put_ne", &["other"][..]),
+            ("put_ne", &["put_ne"][..]),
+        ),
+        ("LE", ("b", &["c"][..]), ("d", &["c"][..])),
+        ("LT", ("b", &["c"][..]), ("d", &["c"][..])),
+        ("GE", ("b", &["a"][..]), ("b", &["c"][..])),
+        ("GT", ("b", &["a"][..]), ("a", &["c"][..])),
+        (
+            "CONTAINS",
+            ("hello", &["ell"][..]),
+            ("hello", &["goodbye"][..]),
+        ),
+        (
+            "BEGINS_WITH",
+            ("hello", &["he"][..]),
+            ("hello", &["goodbye"][..]),
+        ),
+        (
+            "NOT_CONTAINS",
+            ("hello", &["goodbye"][..]),
+            ("hello", &["ell"][..]),
+        ),
+        ("IN", ("b", &["c", "b"][..]), ("d", &["c"][..])),
+        ("BETWEEN", ("b", &["a", "c"][..]), ("b", &["c", "d"][..])),
+    ] {
+        let (stored, args) = holds;
+        let item = hash_key(stored);
+        f.put(HASH, &item);
+        for condition in comparison_forms(op, args) {
+            f.expect("PutItem", put(&item, condition), json!({}));
+        }
+        let (stored, args) = fails;
+        let item = hash_key(stored);
+        f.put(HASH, &item);
+        for condition in comparison_forms(op, args) {
+            f.conditional("PutItem", put(&item, condition));
+        }
+    }
+
+    for (key, b_len, bs, units) in [
+        ("pcap_small", 1010, &["AQI=", "Ag==", "AQ=="][..], 1),
+        ("pcap_large", 1012, &["AQI=", "Ag=="][..], 2),
+    ] {
+        f.expect(
+            "PutItem",
+            put(
+                &capacity_item(key, b_len, bs),
+                json!({"ReturnConsumedCapacity": "TOTAL"}),
+            ),
+            consumed(HASH, units),
+        );
+    }
+    // Replacing the large item by its key alone costs the old item's size, then 1 unit
+    // (recorded with INDEXES, see `consumed`).
+    for units in [2, 1] {
+        f.expect(
+            "PutItem",
+            put(
+                &hash_key("pcap_large"),
+                json!({"ReturnConsumedCapacity": "TOTAL"}),
+            ),
+            consumed(HASH, units),
+        );
+    }
+}
+
+fn delete_item_flows(f: &mut Flow) {
+    f.group("deleteItem.js");
+    let delete =
+        |key: &Value, members: Value| merged(json!({"TableName": HASH, "Key": key}), &members);
+    let s = |v: &str| json!({ "S": v });
+
+    f.expect(
+        "DeleteItem",
+        delete(&hash_key("del_nothing"), json!({})),
+        json!({}),
+    );
+    f.expect(
+        "DeleteItem",
+        delete(
+            &hash_key("del_nothing"),
+            json!({"ReturnConsumedCapacity": "TOTAL"}),
+        ),
+        consumed(HASH, 1),
+    );
+
+    let key = hash_key("del_basic");
+    f.put(HASH, &key);
+    f.expect("DeleteItem", delete(&key, json!({})), json!({}));
+    f.get(HASH, &key, None);
+
+    let item = json!({"a": s("del_old"), "b": s("b")});
+    f.put(HASH, &item);
+    f.expect(
+        "DeleteItem",
+        delete(&hash_key("del_old"), json!({"ReturnValues": "ALL_OLD"})),
+        json!({ "Attributes": item }),
+    );
+
+    f.put(HASH, &hash_key("del_present"));
+    for (n, condition) in (0..).zip([
+        json!({"Expected": {"a": {"Exists": false}}}),
+        json!({"ConditionExpression": "attribute_not_exists(a)"}),
+    ]) {
+        f.expect(
+            "DeleteItem",
+            delete(&hash_key(&format!("del_fresh_{n}")), condition),
+            json!({}),
+        );
+    }
+    for (n, condition) in (0..).zip([
+        json!({"Expected": {"a": {"Value": s("del_same_0")}}}),
+        json!({"ConditionExpression": "a = :a", "ExpressionAttributeValues": {":a": s("del_same_1")}}),
+        json!({"ConditionExpression": "#a = :a", "ExpressionAttributeNames": {"#a": "a"},
+               "ExpressionAttributeValues": {":a": s("del_same_2")}}),
+    ]) {
+        let key = hash_key(&format!("del_same_{n}"));
+        f.put(HASH, &key);
+        f.expect("DeleteItem", delete(&key, condition), json!({}));
+    }
+    for (n, condition) in (0..).zip([
+        json!({"Expected": {"b": {"Exists": false}}}),
+        json!({"ConditionExpression": "attribute_not_exists(b)"}),
+        json!({"ConditionExpression": "attribute_not_exists(#b)", "ExpressionAttributeNames": {"#b": "b"}}),
+    ]) {
+        let key = hash_key(&format!("del_no_b_{n}"));
+        f.put(HASH, &key);
+        f.expect("DeleteItem", delete(&key, condition), json!({}));
+    }
+    for (n, condition) in (0..).zip([
+        json!({"Expected": {"a": {"Value": s("del_all_0")}, "b": {"Exists": false},
+                            "c": {"Value": s("c_0")}}}),
+        json!({"ConditionExpression": "a = :a AND attribute_not_exists(b) AND c = :c",
+               "ExpressionAttributeValues": {":a": s("del_all_1"), ":c": s("c_1")}}),
+        json!({"ConditionExpression": "#a = :a AND attribute_not_exists(#b) AND #c = :c",
+               "ExpressionAttributeNames": {"#a": "a", "#b": "b", "#c": "c"},
+               "ExpressionAttributeValues": {":a": s("del_all_2"), ":c": s("c_2")}}),
+    ]) {
+        let key = hash_key(&format!("del_all_{n}"));
+        f.put(
+            HASH,
+            &merged(key.clone(), &json!({"c": s(&format!("c_{n}"))})),
+        );
+        f.expect("DeleteItem", delete(&key, condition), json!({}));
+    }
+
+    for (key, b_len, bs, units) in [
+        ("dcap_small", 1010, &["AQI=", "Ag==", "AQ=="][..], 1),
+        ("dcap_large", 1012, &["AQI=", "Ag=="][..], 2),
+    ] {
+        f.put(HASH, &capacity_item(key, b_len, bs));
+        f.expect(
+            "DeleteItem",
+            delete(&hash_key(key), json!({"ReturnConsumedCapacity": "TOTAL"})),
+            consumed(HASH, units),
+        );
+    }
 }

@@ -365,14 +365,17 @@ fn delete_at(item: &mut Item, path: &Path, value: &AttributeValue, legacy: bool)
 }
 
 /// Applies every action to `item`. SET operands all read the item as it was before the
-/// update; REMOVEs of list elements address the original positions (so they run from the
+/// update. Within a section the paths are applied in path order, not source order, as
+/// DynamoDB does: `SET c[4] = :x, c[2] = :y` on a two-element list appends `:y` and then
+/// `:x`. REMOVEs of list elements address the original positions (so they run from the
 /// highest index down). On error the item may be partly modified: callers apply to a copy.
 pub fn apply(actions: &UpdateActions, item: &mut Item) -> Result<()> {
-    let computed = actions
+    let mut computed = actions
         .set
         .iter()
         .map(|(path, v)| Ok((path, set_value(v, item)?)))
         .collect::<Result<Vec<_>>>()?;
+    computed.sort_by(|a, b| a.0.cmp(b.0));
     for (path, value) in computed {
         put_at(item, path, value)?;
     }
@@ -381,13 +384,19 @@ pub fn apply(actions: &UpdateActions, item: &mut Item) -> Result<()> {
     for path in removals {
         remove_at(item, path)?;
     }
-    for (path, value) in &actions.add {
+    for (path, value) in in_path_order(&actions.add) {
         add_at(item, path, value, actions.legacy)?;
     }
-    for (path, value) in &actions.delete {
+    for (path, value) in in_path_order(&actions.delete) {
         delete_at(item, path, value, actions.legacy)?;
     }
     Ok(())
+}
+
+fn in_path_order(actions: &[(Path, AttributeValue)]) -> Vec<&(Path, AttributeValue)> {
+    let mut sorted: Vec<_> = actions.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    sorted
 }
 
 // ---- projections ----
