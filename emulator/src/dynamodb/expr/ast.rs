@@ -119,6 +119,9 @@ pub struct UpdateActions {
     /// (where ADD appends); the expression grammar rejects them at compile time.
     pub add: Vec<(Path, AttributeValue)>,
     pub delete: Vec<(Path, AttributeValue)>,
+    /// Compiled from legacy `AttributeUpdates`, whose wrong-typed ADD or DELETE DynamoDB
+    /// words differently ("Type mismatch for attribute to update").
+    pub legacy: bool,
 }
 
 impl UpdateActions {

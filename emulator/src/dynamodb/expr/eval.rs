@@ -286,7 +286,32 @@ fn union<T: PartialEq + Clone>(into: &mut Vec<T>, from: &[T]) {
     }
 }
 
-fn add_at(item: &mut Item, path: &Path, value: &AttributeValue) -> Result<()> {
+/// A wrong-typed ADD or DELETE: worded differently for legacy `AttributeUpdates`.
+fn wrong_type(legacy: bool) -> DynamoError {
+    DynamoError::validation(if legacy {
+        "Type mismatch for attribute to update"
+    } else {
+        WRONG_TYPE
+    })
+}
+
+/// Whether the container `path` ends in is there and of the right kind (a map for a name,
+/// a list for an index); a top-level attribute always fits.
+fn parent_fits(item: &Item, path: &Path) -> bool {
+    let Some((last, parent)) = path.0.split_last() else {
+        return false;
+    };
+    if parent.is_empty() {
+        return true;
+    }
+    matches!(
+        (last, lookup(item, &Path(parent.to_vec()))),
+        (PathElem::Attr(_), Some(AttributeValue::M(_)))
+            | (PathElem::Index(_), Some(AttributeValue::L(_)))
+    )
+}
+
+fn add_at(item: &mut Item, path: &Path, value: &AttributeValue, legacy: bool) -> Result<()> {
     use AttributeValue as V;
     let Some(existing) = lookup_mut(item, &path.0) else {
         return put_at(item, path, value.clone());
@@ -302,13 +327,18 @@ fn add_at(item: &mut Item, path: &Path, value: &AttributeValue) -> Result<()> {
         (V::Ns(a), V::Ns(b)) => union(a, b),
         (V::Bs(a), V::Bs(b)) => union(a, b),
         (V::L(a), V::L(b)) => a.extend(b.iter().cloned()),
-        _ => return Err(DynamoError::validation(WRONG_TYPE)),
+        _ => return Err(wrong_type(legacy)),
     }
     Ok(())
 }
 
-fn delete_at(item: &mut Item, path: &Path, value: &AttributeValue) -> Result<()> {
+/// Removes `value`'s elements from the set at `path`. Nothing there is fine, unless the
+/// path leads through something that is not there or not a container.
+fn delete_at(item: &mut Item, path: &Path, value: &AttributeValue, legacy: bool) -> Result<()> {
     use AttributeValue as V;
+    if !parent_fits(item, path) {
+        return Err(invalid_path());
+    }
     let Some(existing) = lookup_mut(item, &path.0) else {
         return Ok(());
     };
@@ -325,7 +355,7 @@ fn delete_at(item: &mut Item, path: &Path, value: &AttributeValue) -> Result<()>
             a.retain(|x| !b.contains(x));
             a.is_empty()
         }
-        _ => return Err(DynamoError::validation(WRONG_TYPE)),
+        _ => return Err(wrong_type(legacy)),
     };
     if now_empty {
         // An empty set cannot be stored: the attribute goes away.
@@ -335,14 +365,17 @@ fn delete_at(item: &mut Item, path: &Path, value: &AttributeValue) -> Result<()>
 }
 
 /// Applies every action to `item`. SET operands all read the item as it was before the
-/// update; REMOVEs of list elements address the original positions (so they run from the
+/// update. Within a section the paths are applied in path order, not source order, as
+/// DynamoDB does: `SET c[4] = :x, c[2] = :y` on a two-element list appends `:y` and then
+/// `:x`. REMOVEs of list elements address the original positions (so they run from the
 /// highest index down). On error the item may be partly modified: callers apply to a copy.
 pub fn apply(actions: &UpdateActions, item: &mut Item) -> Result<()> {
-    let computed = actions
+    let mut computed = actions
         .set
         .iter()
         .map(|(path, v)| Ok((path, set_value(v, item)?)))
         .collect::<Result<Vec<_>>>()?;
+    computed.sort_by(|a, b| a.0.cmp(b.0));
     for (path, value) in computed {
         put_at(item, path, value)?;
     }
@@ -351,13 +384,19 @@ pub fn apply(actions: &UpdateActions, item: &mut Item) -> Result<()> {
     for path in removals {
         remove_at(item, path)?;
     }
-    for (path, value) in &actions.add {
-        add_at(item, path, value)?;
+    for (path, value) in in_path_order(&actions.add) {
+        add_at(item, path, value, actions.legacy)?;
     }
-    for (path, value) in &actions.delete {
-        delete_at(item, path, value)?;
+    for (path, value) in in_path_order(&actions.delete) {
+        delete_at(item, path, value, actions.legacy)?;
     }
     Ok(())
+}
+
+fn in_path_order(actions: &[(Path, AttributeValue)]) -> Vec<&(Path, AttributeValue)> {
+    let mut sorted: Vec<_> = actions.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    sorted
 }
 
 // ---- projections ----

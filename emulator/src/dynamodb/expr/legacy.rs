@@ -237,7 +237,10 @@ pub fn attribute_updates(updates: &HashMap<String, AttributeValueUpdate>) -> Res
     let mut c = Constraints::new();
     update_actions(&mut c, Some(updates));
     c.finish()?;
-    let mut actions = UpdateActions::default();
+    let mut actions = UpdateActions {
+        legacy: true,
+        ..UpdateActions::default()
+    };
     for (name, u) in sorted(updates) {
         let action = u.action.as_deref().unwrap_or("PUT");
         let path = Path::attr(name);

@@ -617,8 +617,11 @@ impl<'a> Resolver<'a> {
                 };
                 if name == "if_not_exists" {
                     match a {
+                        // Its type is the stored attribute's when there is one, so
+                        // nothing is known before the item is read: DynamoDB accepts
+                        // `list_append(b, if_not_exists(a, :s))` with a string `:s`.
                         SetOperand::Path(p) if first_is_path => {
-                            (SetOperand::IfNotExists(p, Box::new(b)), tb)
+                            (SetOperand::IfNotExists(p, Box::new(b)), None)
                         }
                         _ => {
                             self.fail(Cat::Function, requires_path(name));

@@ -603,6 +603,57 @@ fn set_reads_the_old_item_and_list_index_past_end_appends() {
 }
 
 #[test]
+fn each_section_applies_its_paths_in_path_order() {
+    let out = Req::update("SET l[4] = :x, l[2] = :y ADD l[8] :s, l[6] :n")
+        .values(r#"{":x":{"S":"x"},":y":{"S":"y"},":s":{"SS":["s"]},":n":{"N":"2"}}"#)
+        .run(r#"{"l":{"L":[{"N":"0"},{"N":"1"}]}}"#)
+        .unwrap();
+    assert_eq!(
+        out,
+        item(r#"{"l":{"L":[{"N":"0"},{"N":"1"},{"S":"y"},{"S":"x"},{"N":"2"},{"SS":["s"]}]}}"#)
+    );
+}
+
+#[test]
+fn delete_needs_the_containers_on_its_path() {
+    let start = r#"{"s":{"S":"x"},"m":{"M":{}},"l":{"L":[]}}"#;
+    let v = r#"{":a":{"SS":["a"]}}"#;
+    for expression in [
+        "DELETE s.a :a",
+        "DELETE s[1] :a",
+        "DELETE y.a :a",
+        "DELETE y[1] :a",
+        "DELETE m[1] :a",
+        "DELETE l.a :a",
+    ] {
+        assert_eq!(
+            runtime_err(Req::update(expression).values(v).run(start)),
+            "The document path provided in the update expression is invalid for update",
+            "{expression}"
+        );
+    }
+    // Nothing to delete from is fine where the path itself could be written.
+    for expression in ["DELETE y :a", "DELETE m.a :a", "DELETE l[3] :a"] {
+        assert_eq!(
+            Req::update(expression).values(v).run(start).unwrap(),
+            item(start)
+        );
+    }
+}
+
+#[test]
+fn if_not_exists_has_no_static_type() {
+    let out = Req::update("SET b = list_append(b, if_not_exists(a, :s))")
+        .values(r#"{":s":{"S":"x"}}"#)
+        .run(r#"{"a":{"L":[{"N":"2"}]},"b":{"L":[{"N":"1"}]}}"#)
+        .unwrap();
+    assert_eq!(
+        out,
+        item(r#"{"a":{"L":[{"N":"2"}]},"b":{"L":[{"N":"1"},{"N":"2"}]}}"#)
+    );
+}
+
+#[test]
 fn remove_of_list_elements_uses_original_positions() {
     let out = Req::update("REMOVE l[0], l[2], l[9]")
         .run(r#"{"l":{"L":[{"N":"0"},{"N":"1"},{"N":"2"},{"N":"3"}]}}"#)
@@ -852,6 +903,18 @@ fn attribute_updates_compile_to_actions() {
             r#"{"ExpiresAt":{"N":"200"},"Hits":{"N":"2"},"Tags":{"SS":["b"]},"Log":{"L":[{"S":"a"},{"S":"b"}]},"Plain":{"S":"p"}}"#
         )
     );
+    // A wrong-typed ADD or DELETE is worded for the legacy parameter.
+    for updates in [
+        r#"{"Hits":{"Action":"ADD","Value":{"NS":["1"]}}}"#,
+        r#"{"Tags":{"Action":"DELETE","Value":{"NS":["1"]}}}"#,
+    ] {
+        let u = legacy_update(updates).unwrap().update.unwrap();
+        let mut copy = it.clone();
+        assert_eq!(
+            runtime_err(u.apply(&mut copy).map(|()| copy)),
+            "Type mismatch for attribute to update"
+        );
+    }
     let e = |json: &str| message(legacy_update(json));
     assert_eq!(e(r#"{"a":{"Action":"PUT"}}"#), "One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified");
     assert_eq!(
