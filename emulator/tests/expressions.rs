@@ -439,6 +439,8 @@ async fn expression_errors_are_validation_exceptions_with_dynamodbs_words() {
         (Condition, &too_long, one.clone(), "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097".into()),
         // Errors found only against the stored item.
         (Update, "SET n = s + :v", one.clone(), "An operand in the update expression has an incorrect data type".into()),
+        // The first action is valid: a failed update must not apply it either.
+        (Update, "SET added = :v, n = s + :v", one.clone(), "An operand in the update expression has an incorrect data type".into()),
         (Update, "SET n = nope + :v", one.clone(), "The provided expression refers to an attribute that does not exist in the item".into()),
         (Update, "SET nope.x = :v", one.clone(), "The document path provided in the update expression is invalid for update".into()),
         (Update, "SET s[0] = :v", one.clone(), "The document path provided in the update expression is invalid for update".into()),

@@ -101,15 +101,13 @@ pub struct Update {
 }
 
 impl Update {
-    /// Applies the update to `item` in place (the key attributes are already there).
-    /// All or nothing: on error `item` is unchanged. Errors are DynamoDB's runtime
-    /// ValidationExceptions (missing operand, wrong operand type, invalid document path,
-    /// number overflow).
-    pub fn apply(&self, item: &mut Item) -> Result<()> {
-        let mut updated = item.clone();
-        eval::apply(&self.actions, &mut updated)?;
-        *item = updated;
-        Ok(())
+    /// Applies the update to `item`, the caller's working copy, and returns the result.
+    /// Errors are DynamoDB's runtime ValidationExceptions (missing operand, wrong operand
+    /// type, invalid document path, number overflow); the copy is then dropped, so a failed
+    /// update never leaves a partly applied item anywhere.
+    pub fn apply(&self, mut item: Item) -> Result<Item> {
+        eval::apply(&self.actions, &mut item)?;
+        Ok(item)
     }
 
     /// A projection of exactly the paths this update writes, nested as DynamoDB returns

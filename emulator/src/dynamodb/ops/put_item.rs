@@ -70,7 +70,8 @@ impl Operation for PutItem {
         let item = validate::item(input.item.unwrap_or_default())?;
         validate::only_all_old_or_none(input.return_values.as_deref())?;
         // Checked before the table is looked up, as DynamoDB does.
-        if item_size(&item) > MAX_ITEM_SIZE {
+        let size = item_size(&item);
+        if size > MAX_ITEM_SIZE {
             return Err(DynamoError::validation(
                 "Item size has exceeded the maximum allowed size",
             ));
@@ -83,7 +84,7 @@ impl Operation for PutItem {
             &table,
             &key,
             compiled.condition.as_ref(),
-            Change::Put(item),
+            Change::Put { item, size },
             &Returns::from_members(
                 input.return_values.as_deref(),
                 input.return_values_on_condition_check_failure.as_deref(),

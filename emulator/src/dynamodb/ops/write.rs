@@ -15,8 +15,8 @@ use crate::dynamodb::storage::{Table, Write};
 
 /// What the write does to the item, once its condition holds.
 pub enum Change<'a> {
-    /// Replace the whole item (PutItem).
-    Put(Item),
+    /// Replace the whole item (PutItem), already measured against the 400 KB limit.
+    Put { item: Item, size: usize },
     /// Apply an update to the item, or to a new item made of the key alone (UpdateItem
     /// upserts). `None` is an UpdateItem without any update: it still creates the item.
     Update(Option<&'a Update>),
@@ -90,12 +90,6 @@ pub struct Output {
     pub consumed_capacity: Option<ConsumedCapacity>,
 }
 
-/// What the atomic section hands back besides the replaced item.
-struct Done {
-    new_size: usize,
-    new_item: Option<Item>,
-}
-
 /// Runs one conditional write of the item at `key` and shapes its answer.
 pub fn write(
     table: &Table,
@@ -108,7 +102,7 @@ pub fn write(
         Change::Update(update) => *update,
         _ => None,
     };
-    let (old, done) = table.write(key, |old| {
+    let written = table.write(key, |old| {
         if let Some(condition) = condition {
             if !condition.evaluate(old)? {
                 return Err(DynamoError::ConditionalCheckFailed {
@@ -116,33 +110,24 @@ pub fn write(
                 });
             }
         }
-        let new = match change {
-            Change::Put(item) => item,
+        let (item, size) = match change {
+            Change::Put { item, size } => (item, size),
             Change::Update(update) => updated_item(table, key, old, update)?,
-            Change::Delete => {
-                return Ok((
-                    Write::Delete,
-                    Done {
-                        new_size: 0,
-                        new_item: None,
-                    },
-                ))
-            }
+            Change::Delete => return Ok((Write::Delete, None)),
         };
-        let done = Done {
-            new_size: item_size(&new),
-            new_item: returns.values.wants_new().then(|| new.clone()),
-        };
-        Ok((Write::Put(new), done))
+        // The answer may need the new item; storage takes ownership of it.
+        let new_item = returns.values.wants_new().then(|| item.clone());
+        Ok((Write::Put { item, size }, new_item))
     })?;
 
-    let units = capacity::write_units(old.as_ref().map_or(0, item_size), done.new_size);
+    let units = capacity::write_units(written.old_size, written.new_size);
+    let (old, new_item) = (written.old, written.extra);
     let attributes = match returns.values {
         ReturnValues::None => None,
         ReturnValues::AllOld => old,
-        ReturnValues::AllNew => done.new_item,
+        ReturnValues::AllNew => new_item,
         ReturnValues::UpdatedOld => old.and_then(|o| updated_part(update, &o)),
-        ReturnValues::UpdatedNew => done.new_item.and_then(|n| updated_part(update, &n)),
+        ReturnValues::UpdatedNew => new_item.and_then(|n| updated_part(update, &n)),
     };
     Ok(Output {
         attributes,
@@ -150,33 +135,31 @@ pub fn write(
     })
 }
 
-/// The item an update produces: applied to a copy of the stored item, or to the key alone
-/// when there is none. The key must come out unchanged and the result within 400 KB.
+/// The item an update produces, with its size: applied to a copy of the stored item, or
+/// to the key alone when there is none, and within 400 KB. (Updates of key attributes were
+/// refused by `Update::check_key_attributes` before the item was read.)
 fn updated_item(
     table: &Table,
     key: &PrimaryKey,
     old: Option<&Item>,
     update: Option<&Update>,
-) -> Result<Item> {
-    let mut item = old.cloned().unwrap_or_else(|| table.schema.key_item(key));
-    if let Some(update) = update {
-        update.apply(&mut item)?;
-    }
-    // The expression layer rejects updates of key attributes before anything is read;
-    // this re-check guards the storage invariant that an item's key never changes.
-    for (name, value) in table.schema.key_item(key) {
-        if item.get(&name) != Some(&value) {
-            return Err(DynamoError::invalid_parameter(format!(
-                "Cannot update attribute {name}. This attribute is part of the key"
-            )));
-        }
-    }
-    if item_size(&item) > MAX_ITEM_SIZE {
+) -> Result<(Item, usize)> {
+    let base = old.cloned().unwrap_or_else(|| table.schema.key_item(key));
+    let item = match update {
+        Some(update) => update.apply(base)?,
+        None => base,
+    };
+    debug_assert!(
+        table.schema.key_of_item(&item).ok().as_ref() == Some(key),
+        "an update changed the item's key"
+    );
+    let size = item_size(&item);
+    if size > MAX_ITEM_SIZE {
         return Err(DynamoError::validation(
             "Item size to update has exceeded the maximum allowed size",
         ));
     }
-    Ok(item)
+    Ok((item, size))
 }
 
 /// `UPDATED_OLD`/`UPDATED_NEW`: only the attributes the update touched; nothing at all

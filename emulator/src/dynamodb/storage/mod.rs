@@ -8,7 +8,7 @@
 mod table;
 mod ttl;
 
-pub use table::{BillingMode, Table, TableSpec, TtlState, Write};
+pub use table::{BillingMode, Table, TableSpec, TtlState, Write, Written};
 pub use ttl::TTL_MAX_AGE_MILLIS;
 
 use std::collections::BTreeMap;

@@ -49,9 +49,25 @@ pub struct TtlState {
 
 /// What an atomic write decided to do with the item it looked at.
 pub enum Write {
-    Put(Item),
+    /// Store `item`; `size` is its [`item_size`], which every writer has already measured
+    /// for the 400 KB limit, so the table does not measure it again.
+    Put {
+        item: Item,
+        size: usize,
+    },
     Delete,
     Keep,
+}
+
+/// The outcome of [`Table::write`].
+pub struct Written<T> {
+    /// The previous item, when it was replaced or deleted.
+    pub old: Option<Item>,
+    /// Sizes before and after (0 for no item), for capacity arithmetic.
+    pub old_size: usize,
+    pub new_size: usize,
+    /// Whatever `decide` returned alongside its choice.
+    pub extra: T,
 }
 
 /// Items of one partition (hash key), ordered by range key; hash-only tables use `None`.
@@ -104,60 +120,68 @@ impl Table {
     }
 
     /// Atomically reads the item at `key`, lets `decide` choose a write, and applies it,
-    /// all under the partition's lock. Returns the previous item when it was replaced or
-    /// deleted, and whatever `decide` returned alongside its choice.
+    /// all under the partition's lock; item count, size and the TTL index follow.
     pub fn write<T>(
         &self,
         key: &PrimaryKey,
         decide: impl FnOnce(Option<&Item>) -> Result<(Write, T)>,
-    ) -> Result<(Option<Item>, T)> {
-        match self.items.entry(key.hash.clone()) {
+    ) -> Result<Written<T>> {
+        let unchanged = |extra| Written {
+            old: None,
+            old_size: 0,
+            new_size: 0,
+            extra,
+        };
+        let (old, new_size, extra) = match self.items.entry(key.hash.clone()) {
             Entry::Occupied(mut entry) => {
                 let partition = entry.get_mut();
                 let (write, extra) = decide(partition.get(&key.range))?;
-                let old = match write {
-                    Write::Keep => return Ok((None, extra)),
-                    Write::Put(item) => {
-                        let new_size = item_size(&item) as i64;
+                match write {
+                    Write::Keep => return Ok(unchanged(extra)),
+                    Write::Put { item, size } => {
                         let due = self.ttl_due(&item);
                         let old = partition.insert(key.range.clone(), item);
-                        self.account(old.as_ref(), Some(new_size));
                         self.reindex(key, old.as_ref(), due);
-                        old
+                        (old, Some(size), extra)
                     }
                     Write::Delete => {
                         let old = partition.remove(&key.range);
-                        self.account(old.as_ref(), None);
                         self.reindex(key, old.as_ref(), None);
                         if partition.is_empty() {
                             entry.remove();
                         }
-                        old
+                        (old, None, extra)
                     }
-                };
-                Ok((old, extra))
+                }
             }
             Entry::Vacant(entry) => {
                 let (write, extra) = decide(None)?;
-                if let Write::Put(item) = write {
-                    let new_size = item_size(&item) as i64;
-                    let due = self.ttl_due(&item);
-                    entry.insert(BTreeMap::from([(key.range.clone(), item)]));
-                    self.account(None, Some(new_size));
-                    self.reindex(key, None, due);
-                }
-                Ok((None, extra))
+                let Write::Put { item, size } = write else {
+                    return Ok(unchanged(extra));
+                };
+                let due = self.ttl_due(&item);
+                entry.insert(BTreeMap::from([(key.range.clone(), item)]));
+                self.reindex(key, None, due);
+                (None, Some(size), extra)
             }
-        }
+        };
+        let old_size = old.as_ref().map(item_size);
+        self.account(old_size, new_size);
+        Ok(Written {
+            old,
+            old_size: old_size.unwrap_or(0),
+            new_size: new_size.unwrap_or(0),
+            extra,
+        })
     }
 
-    fn account(&self, old: Option<&Item>, new_size: Option<i64>) {
-        let old_size = old.map(|i| item_size(i) as i64);
+    /// Item count and table size follow every write (`None`: no item).
+    fn account(&self, old_size: Option<usize>, new_size: Option<usize>) {
         let count_delta = i64::from(new_size.is_some()) - i64::from(old_size.is_some());
         if count_delta != 0 {
             self.item_count.fetch_add(count_delta, Ordering::Relaxed);
         }
-        let size_delta = new_size.unwrap_or(0) - old_size.unwrap_or(0);
+        let size_delta = new_size.unwrap_or(0) as i64 - old_size.unwrap_or(0) as i64;
         if size_delta != 0 {
             self.size_bytes.fetch_add(size_delta, Ordering::Relaxed);
         }
@@ -263,7 +287,7 @@ impl Table {
                         .is_some_and(|due| is_expired(due, now));
                     Ok((if expired { Write::Delete } else { Write::Keep }, ()))
                 });
-                if let Ok((Some(_), ())) = outcome {
+                if outcome.is_ok_and(|w| w.old.is_some()) {
                     deleted += 1;
                 }
             }
