@@ -159,6 +159,29 @@ pub fn name_ref(raw: &str) -> Result<NameRef> {
 }
 
 /// Length bounds on a string member, in characters.
+/// A required string member: `null`, or its length constraint.
+pub fn required_length(
+    c: &mut Constraints,
+    path: &str,
+    value: Option<&str>,
+    min: usize,
+    max: usize,
+) {
+    match value {
+        None => c.missing(path),
+        Some(_) => length(c, path, value, min, max),
+    }
+}
+
+/// The member constraints of a `Tags` list (PutParameter, AddTagsToResource).
+pub fn tags(c: &mut Constraints, tags: &[crate::ssm::model::Tag]) {
+    for (i, tag) in tags.iter().enumerate() {
+        let at = |m: &str| format!("tags.{}.member.{m}", i + 1);
+        required_length(c, &at("key"), tag.key.as_deref(), 1, 128);
+        required_length(c, &at("value"), tag.value.as_deref(), 0, 256);
+    }
+}
+
 pub fn length(c: &mut Constraints, path: &str, value: Option<&str>, min: usize, max: usize) {
     if let Some(v) = value {
         let n = v.chars().count();

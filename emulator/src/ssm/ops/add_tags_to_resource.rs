@@ -36,19 +36,7 @@ impl Operation for AddTagsToResource {
         );
         match &input.tags {
             None => c.missing("tags"),
-            Some(tags) => {
-                for (i, tag) in tags.iter().enumerate() {
-                    let at = |m: &str| format!("tags.{}.member.{m}", i + 1);
-                    match tag.key.as_deref() {
-                        None => c.missing(&at("key")),
-                        Some(k) => validate::length(&mut c, &at("key"), Some(k), 1, 128),
-                    }
-                    match tag.value.as_deref() {
-                        None => c.missing(&at("value")),
-                        Some(v) => validate::length(&mut c, &at("value"), Some(v), 0, 256),
-                    }
-                }
-            }
+            Some(tags) => validate::tags(&mut c, tags),
         }
         c.finish()?;
         require_parameter_type(input.resource_type.as_deref())?;

@@ -23,10 +23,13 @@ impl Operation for DeleteParameter {
 
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
         let mut c = Constraints::new();
-        match input.name.as_deref() {
-            None => c.missing("name"),
-            Some(n) => validate::length(&mut c, "name", Some(n), 1, validate::MAX_NAME_LENGTH),
-        }
+        validate::required_length(
+            &mut c,
+            "name",
+            input.name.as_deref(),
+            1,
+            validate::MAX_NAME_LENGTH,
+        );
         c.finish()?;
         let name = input.name.unwrap_or_default();
         validate::name_characters(&name)?;

@@ -32,10 +32,13 @@ impl Operation for GetParameterHistory {
 
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
         let mut c = Constraints::new();
-        match input.name.as_deref() {
-            None => c.missing("name"),
-            Some(n) => validate::length(&mut c, "name", Some(n), 1, validate::MAX_NAME_LENGTH),
-        }
+        validate::required_length(
+            &mut c,
+            "name",
+            input.name.as_deref(),
+            1,
+            validate::MAX_NAME_LENGTH,
+        );
         let size = validate::max_results(&mut c, input.max_results, 50, 50);
         c.finish()?;
         let name = input.name.unwrap_or_default();

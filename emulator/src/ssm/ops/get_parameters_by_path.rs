@@ -35,10 +35,13 @@ impl Operation for GetParametersByPath {
 
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
         let mut c = Constraints::new();
-        match input.path.as_deref() {
-            None => c.missing("path"),
-            Some(p) => validate::length(&mut c, "path", Some(p), 1, validate::MAX_NAME_LENGTH),
-        }
+        validate::required_length(
+            &mut c,
+            "path",
+            input.path.as_deref(),
+            1,
+            validate::MAX_NAME_LENGTH,
+        );
         let size = validate::max_results(&mut c, input.max_results, 10, 10);
         c.finish()?;
         let path = input.path.unwrap_or_default();

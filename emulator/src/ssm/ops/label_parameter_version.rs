@@ -46,10 +46,13 @@ impl Operation for LabelParameterVersion {
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
         let labels = input.labels.unwrap_or_default();
         let mut c = Constraints::new();
-        match input.name.as_deref() {
-            None => c.missing("name"),
-            Some(n) => validate::length(&mut c, "name", Some(n), 1, validate::MAX_NAME_LENGTH),
-        }
+        validate::required_length(
+            &mut c,
+            "name",
+            input.name.as_deref(),
+            1,
+            validate::MAX_NAME_LENGTH,
+        );
         validate::list_length(&mut c, "labels", &labels, 1, MAX_LABELS_PER_VERSION);
         if labels
             .iter()

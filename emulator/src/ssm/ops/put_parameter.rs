@@ -144,10 +144,13 @@ impl Operation for PutParameter {
 
 fn check(ctx: &Ctx, input: &Input, overwrite: bool) -> Result<Checked> {
     let mut c = Constraints::new();
-    match input.name.as_deref() {
-        None => c.missing("name"),
-        Some(n) => validate::length(&mut c, "name", Some(n), 1, validate::MAX_NAME_LENGTH),
-    }
+    validate::required_length(
+        &mut c,
+        "name",
+        input.name.as_deref(),
+        1,
+        validate::MAX_NAME_LENGTH,
+    );
     match input.value.as_deref() {
         None => c.missing("value"),
         // Real SSM ends this one message with a full stop.
@@ -194,17 +197,7 @@ fn check(ctx: &Ctx, input: &Input, overwrite: bool) -> Result<Checked> {
         parsed
     });
     if let Some(tags) = &input.tags {
-        for (i, tag) in tags.iter().enumerate() {
-            let at = |m: &str| format!("tags.{}.member.{m}", i + 1);
-            match tag.key.as_deref() {
-                None => c.missing(&at("key")),
-                Some(k) => validate::length(&mut c, &at("key"), Some(k), 1, 128),
-            }
-            match tag.value.as_deref() {
-                None => c.missing(&at("value")),
-                Some(v) => validate::length(&mut c, &at("value"), Some(v), 0, 256),
-            }
-        }
+        validate::tags(&mut c, tags);
     }
     c.finish()?;
 
