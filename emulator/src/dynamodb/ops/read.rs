@@ -193,7 +193,7 @@ pub fn start_key(table: &Table, key: &Item) -> Result<PrimaryKey> {
     })
 }
 
-/// Query and Scan refuse filters on key attributes.
+/// Query refuses filters on key attributes (Scan allows them).
 pub fn check_filter_attributes(
     table: &Table,
     filter: Option<&Condition>,

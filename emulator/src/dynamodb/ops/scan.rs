@@ -127,11 +127,6 @@ impl Operation for Scan {
         if let Some(p) = &compiled.projection {
             p.check_key_attributes(&table.schema)?;
         }
-        read::check_filter_attributes(
-            &table,
-            compiled.filter.as_ref(),
-            input.scan_filter.as_ref().map(|_| "ScanFilter"),
-        )?;
 
         let mut span = match segment {
             Some((s, t)) => Span::segment(s, t),
