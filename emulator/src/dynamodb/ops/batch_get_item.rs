@@ -198,12 +198,13 @@ fn check_constraints(input: &Input) -> Result<()> {
     Ok(c.finish()?)
 }
 
-/// Per table, in name order: the expression parameters (as GetItem checks them), then the
-/// key values, counting keys over all tables as it goes.
+/// Per table, in name order, in GetItem's order: which expression parameters are present,
+/// the key values (counting keys over all tables as it goes), then the expressions.
 fn parse_tables(items: BTreeMap<String, KeysAndAttributes>) -> Result<Vec<TableRead>> {
     let mut total = 0;
     let mut reads = Vec::with_capacity(items.len());
     for (name, request) in items {
+        let raw_keys = request.keys.unwrap_or_default();
         let params = ExpressionParams {
             projection_expression: request.projection_expression.as_deref(),
             attributes_to_get: request.attributes_to_get.as_deref(),
@@ -211,8 +212,6 @@ fn parse_tables(items: BTreeMap<String, KeysAndAttributes>) -> Result<Vec<TableR
             ..Default::default()
         };
         expr::check_params(&params)?;
-        let projection = expr::compile(&params)?.projection;
-        let raw_keys = request.keys.unwrap_or_default();
         let mut keys = Vec::with_capacity(raw_keys.len());
         for raw in raw_keys {
             keys.push(validate::item(raw)?);
@@ -223,6 +222,7 @@ fn parse_tables(items: BTreeMap<String, KeysAndAttributes>) -> Result<Vec<TableR
                 ));
             }
         }
+        let projection = expr::compile(&params)?.projection;
         reads.push(TableRead {
             name,
             keys,
