@@ -768,6 +768,25 @@ fn numbered_keys(n: usize) -> Vec<Value> {
     (0..n).map(|i| json!({"a": {"S": i.to_string()}})).collect()
 }
 
+const MIN1: &str = "Member must have length greater than or equal to 1";
+
+/// Bad attribute values in a batch request, each placed by `at` (the same values and
+/// messages as the single-item operations; only the first two datatype-less values are in
+/// the batch recordings).
+fn batch_value_checks(c: &mut Cases, at: impl Fn(Value) -> Value) {
+    c.invalid_each(
+        empty_datatypes().into_iter().take(2).map(&at),
+        EMPTY_DATATYPE,
+    );
+    for (v, m) in invalid_values() {
+        c.invalid(at(v), exact(format!("{INVALID}{m}")));
+    }
+    for (v, m) in invalid_numbers() {
+        c.invalid(at(v), exact(m));
+    }
+    c.invalid(at(json!({"S": "a", "N": "1"})), exact(MANY_DATATYPES));
+}
+
 fn batch_get_item(c: &mut Cases) {
     c.group("batchGetItem.js", "BatchGetItem");
     c.types("RequestItems", "Map<KeysAndAttributes>");
@@ -787,11 +806,7 @@ fn batch_get_item(c: &mut Cases) {
     );
     c.invalid(
         json!({"RequestItems": {}}),
-        all(&[&bad(
-            "{}",
-            "requestItems",
-            "Member must have length greater than or equal to 1",
-        )]),
+        all(&[&bad("{}", "requestItems", MIN1)]),
     );
     // Left out: the cases about short or patterned table names ("a", "aa;"): today the map
     // keys are table names or ARNs of 1 to 1024 characters (tests/batch.rs covers them).
@@ -816,30 +831,11 @@ fn batch_get_item(c: &mut Cases) {
             exact("Provided list of item keys contains duplicates"),
         );
     }
-    c.invalid_each(
-        empty_datatypes()
-            .into_iter()
-            .take(2)
-            .map(|v| json!({"RequestItems": {"abc": {"Keys": [{"a": v}]}}})),
-        EMPTY_DATATYPE,
-    );
     // Left out: empty string and binary keys ("An AttributeValue may not contain an empty
     // string"): today such keys are refused only once the table's schema is known.
-    for (v, m) in invalid_values() {
-        c.invalid(
-            json!({"RequestItems": {"abc": {"Keys": [{"a": v}]}}}),
-            exact(format!("{INVALID}{m}")),
-        );
-    }
-    for (v, m) in invalid_numbers() {
-        c.invalid(
-            json!({"RequestItems": {"abc": {"Keys": [{"a": v}]}}}),
-            exact(m),
-        );
-    }
-    c.invalid(
-        json!({"RequestItems": {"abc": {"Keys": [{"a": {"S": "a", "N": "1"}}]}}}),
-        exact(MANY_DATATYPES),
+    batch_value_checks(
+        c,
+        |v| json!({"RequestItems": {"abc": {"Keys": [{"a": v}]}}}),
     );
     c.invalid(
         json!({"RequestItems": {"abc": {"Keys": [{}], "AttributesToGet": ["a", "a"]}}}),
@@ -908,11 +904,7 @@ fn batch_write_item(c: &mut Cases) {
     );
     c.invalid(
         json!({"RequestItems": {}}),
-        all(&[&bad(
-            "{}",
-            "requestItems",
-            "Member must have length greater than or equal to 1",
-        )]),
+        all(&[&bad("{}", "requestItems", MIN1)]),
     );
     c.invalid(
         json!({"RequestItems": {"abc": [{}]}}),
@@ -952,18 +944,10 @@ fn batch_write_item(c: &mut Cases) {
             exact("Provided list of item keys contains duplicates"),
         );
     }
-    let put_of = |v: Value| json!({"RequestItems": {"abc": [{"PutRequest": {"Item": {"a": v}}}]}});
-    c.invalid_each(
-        empty_datatypes().into_iter().take(2).map(put_of),
-        EMPTY_DATATYPE,
+    batch_value_checks(
+        c,
+        |v| json!({"RequestItems": {"abc": [{"PutRequest": {"Item": {"a": v}}}]}}),
     );
-    for (v, m) in invalid_values() {
-        c.invalid(put_of(v), exact(format!("{INVALID}{m}")));
-    }
-    for (v, m) in invalid_numbers() {
-        c.invalid(put_of(v), exact(m));
-    }
-    c.invalid(put_of(json!({"S": "a", "N": "1"})), exact(MANY_DATATYPES));
     // dynalite's item size cases: the key, `b` of the given length, the extra members.
     let too_big = "Item size has exceeded the maximum allowed size";
     for (name, extra, fits) in [
