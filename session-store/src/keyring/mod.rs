@@ -23,8 +23,9 @@ pub use key::{Algorithms, Key, KeyId, DESERIALIZER_TYPE};
 pub use manager::{KeyRing, KeyRingManager, KeyRingManagerBuilder};
 pub use protector::{DataProtector, ProtectError, UnprotectError};
 pub use repository::{
-    DeletableElement, DynamoDbXmlRepository, DynamoDbXmlRepositoryBuilder, FileSystemXmlRepository,
-    RepositoryError, RetryPolicy, SsmOptions, SsmXmlRepository, TierStorageMode, XmlRepository,
+    Chooser, DeletableElement, DynamoDbXmlRepository, DynamoDbXmlRepositoryBuilder,
+    FileSystemXmlRepository, RepositoryError, RetryPolicy, SsmOptions, SsmXmlRepository,
+    TierStorageMode, XmlRepository,
 };
 pub use xml::{XmlElement, XmlError, XmlNode};
 
