@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_ssm::config::interceptors::{
-    BeforeDeserializationInterceptorContextMut, BeforeTransmitInterceptorContextRef,
+    BeforeDeserializationInterceptorContextMut, BeforeTransmitInterceptorContextMut,
 };
 use aws_sdk_ssm::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_ssm::error::BoxError;
@@ -245,14 +245,20 @@ impl Intercept for Faults {
         "Faults"
     }
 
-    fn read_before_transmit(
+    /// Decides before the request leaves; a request that will fail is redirected to an
+    /// operation the service does not know, so the failure has no side effect there.
+    fn modify_before_transmit(
         &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
         _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let request = context.request();
-        let target = request.headers().get("x-amz-target").unwrap_or_default();
+        let request = context.request_mut();
+        let target = request
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or_default()
+            .to_owned();
         let operation = target.rsplit('.').next().unwrap_or_default().to_owned();
         let body = request
             .body()
@@ -268,6 +274,12 @@ impl Intercept for Faults {
         }) {
             fault.remaining -= 1;
             cfg.interceptor_state().store_put(Hit(fault.clone()));
+            if fault.reply.is_none() {
+                let service = target.split('.').next().unwrap_or_default().to_owned();
+                request
+                    .headers_mut()
+                    .insert("x-amz-target", format!("{service}.InjectedFault"));
+            }
         }
         Ok(())
     }
