@@ -1,0 +1,5 @@
+use crate::registry::Property;
+
+pub fn properties() -> Vec<Property> {
+    vec![]
+}
