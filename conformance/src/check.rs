@@ -78,11 +78,6 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// The emulator's admin endpoints, or the reason the property cannot run without them.
-    pub fn sweeps(&self) -> bool {
-        self.target.admin.is_some()
-    }
-
     /// Runs set-up code (creating a table) to completion.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.handle.block_on(future)
@@ -139,7 +134,7 @@ impl Ctx {
             }
         });
         let passed = passed.load(Ordering::Relaxed);
-        if interrupted.load(Ordering::Relaxed) {
+        if interrupted.load(Ordering::Relaxed) || self.resources.cancelled() {
             return Outcome::Interrupted { passed };
         }
         if let Some(reason) = unsupported.into_inner().unwrap_or_else(|e| e.into_inner()) {

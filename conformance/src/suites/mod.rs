@@ -1,5 +1,6 @@
 //! The suites. Each module's `properties()` names what it checks.
 
+pub mod api;
 pub mod cache;
 pub mod clock;
 pub mod dynamodb_api;
