@@ -18,3 +18,8 @@ check:
 bench:
     cargo bench -p emulator --bench throughput
     cargo bench -p session-store --bench sessions
+
+# Conformance suites at the full case count: `just conformance` (in-process emulator),
+# `just conformance --target aws --confirm-aws`, `just conformance --target http://host:port`
+conformance *ARGS:
+    cargo run --release -p conformance -- {{ARGS}}
