@@ -14,12 +14,12 @@ use parking_lot::RwLockWriteGuard;
 use super::feed::Cause;
 use super::keys::encode_key;
 use super::table::{Table, Write};
-use super::tree::{shard_of, Shard};
+use super::tree::{shard_of, KeyBytes, Shard};
 use crate::dynamodb::model::{EncodedItem, PrimaryKey};
 
 pub struct KeyLocks<'t> {
     /// Per requested key: its table, encoded key and the index of its guard.
-    keys: Vec<(&'t Table, Vec<u8>, usize)>,
+    keys: Vec<(&'t Table, KeyBytes, usize)>,
     /// One guard per distinct (table, shard), in canonical order.
     guards: Vec<(u64, usize, RwLockWriteGuard<'t, Shard>)>,
 }
@@ -27,8 +27,10 @@ pub struct KeyLocks<'t> {
 impl<'t> KeyLocks<'t> {
     /// Locks the shards of `keys` (in any order, duplicates allowed).
     pub fn lock(keys: &[(&'t Table, &PrimaryKey)]) -> KeyLocks<'t> {
-        let encoded: Vec<(&'t Table, Vec<u8>)> =
-            keys.iter().map(|(t, k)| (*t, encode_key(k))).collect();
+        let encoded: Vec<(&'t Table, KeyBytes)> = keys
+            .iter()
+            .map(|(t, k)| (*t, KeyBytes::new(&encode_key(k))))
+            .collect();
         let mut order: Vec<(u64, usize, &'t Table)> = encoded
             .iter()
             .map(|(t, k)| (t.uid, shard_of(k), *t))
@@ -55,7 +57,7 @@ impl<'t> KeyLocks<'t> {
     /// The item at the `i`-th requested key, as of now (nobody else can change it).
     pub fn get(&self, i: usize) -> Option<&EncodedItem> {
         let (_, key, at) = self.keys.get(i)?;
-        self.guards[*at].2.get(key.as_slice())
+        self.guards[*at].2.get(key)
     }
 
     /// Applies a write to the `i`-th requested key; the feed hears of it at once, the

@@ -8,7 +8,7 @@ use parking_lot::RwLock;
 
 use super::feed::{Cause, Feed, Stats};
 use super::keys::{encode_key, Span};
-use super::tree::{KeyBytes, Range, Shard, Tree, BATCH};
+use super::tree::{shard_of, KeyBytes, Range, Shard, Tree, BATCH};
 use super::ttl::{is_expired, TtlIndex};
 use crate::dynamodb::error::Result;
 use crate::dynamodb::model::{EncodedItem, Item, KeySchema, KeyType, PrimaryKey};
@@ -126,7 +126,7 @@ impl Table {
     }
 
     pub fn get(&self, key: &PrimaryKey) -> Option<EncodedItem> {
-        self.tree.get(&encode_key(key))
+        self.tree.get(&KeyBytes::new(&encode_key(key)))
     }
 
     /// Reads the items of `span` in key order (`forward`) or reverse key order. Between
@@ -150,12 +150,12 @@ impl Table {
         key: &PrimaryKey,
         decide: impl FnOnce(Option<&EncodedItem>) -> Result<(Write, T)>,
     ) -> Result<Written<T>> {
-        self.write_encoded(&encode_key(key), Cause::Request, decide)
+        self.write_encoded(&KeyBytes::new(&encode_key(key)), Cause::Request, decide)
     }
 
     fn write_encoded<T>(
         &self,
-        key: &[u8],
+        key: &KeyBytes,
         cause: Cause,
         decide: impl FnOnce(Option<&EncodedItem>) -> Result<(Write, T)>,
     ) -> Result<Written<T>> {
@@ -170,14 +170,14 @@ impl Table {
     pub(super) fn apply_locked(
         &self,
         shard: &mut Shard,
-        key: &[u8],
+        key: &KeyBytes,
         write: Write,
         cause: Cause,
     ) -> (Option<EncodedItem>, Option<EncodedItem>) {
         match write {
             Write::Keep => (None, None),
             Write::Put(item) => {
-                // Replacing keeps the stored key allocation; only new keys allocate one.
+                // Replacing keeps the stored key allocation; a new key stores the caller's.
                 let (stored_key, old) = match shard.get_key_value(key) {
                     Some((k, _)) => {
                         let k = k.clone();
@@ -185,9 +185,8 @@ impl Table {
                         (k, old)
                     }
                     None => {
-                        let k: KeyBytes = Arc::from(key);
-                        shard.insert(k.clone(), item.clone());
-                        (k, None)
+                        shard.insert(key.clone(), item.clone());
+                        (key.clone(), None)
                     }
                 };
                 self.feed
@@ -251,24 +250,29 @@ impl Table {
     }
 
     /// Deletes the items that are due at `now`. Due keys come from the index in small
-    /// batches and each is re-checked under its shard lock, so a write that moved the TTL
-    /// meanwhile wins, and requests are never blocked for long.
+    /// batches; each batch is sorted by key so that every shard is locked once per batch
+    /// and its B-tree walked in order, and each item is re-checked under the lock, so a
+    /// write that moved the TTL meanwhile wins. No lock is held between batches, so
+    /// requests never wait for more than one shard's share of a batch.
     pub fn sweep_expired(&self, now: i64) -> usize {
         let mut deleted = 0;
         loop {
-            let batch = self.ttl_index.take_due(now, 256);
+            let mut batch = self.ttl_index.take_due(now, 256);
             if batch.is_empty() {
                 return deleted;
             }
-            for key in batch {
-                let outcome = self.write_encoded(&key, Cause::TimeToLive, |item| {
-                    let expired = item
+            batch.sort_unstable();
+            for group in batch.chunk_by(|a, b| shard_of(a) == shard_of(b)) {
+                let mut shard = self.tree.write_shard(&group[0]);
+                for key in group {
+                    let expired = shard
+                        .get(key)
                         .and_then(|i| self.ttl_index.due_of(i))
                         .is_some_and(|due| is_expired(due, now));
-                    Ok((if expired { Write::Delete } else { Write::Keep }, ()))
-                });
-                if outcome.is_ok_and(|w| w.old.is_some()) {
-                    deleted += 1;
+                    if expired {
+                        self.apply_locked(&mut shard, key, Write::Delete, Cause::TimeToLive);
+                        deleted += 1;
+                    }
                 }
             }
         }
