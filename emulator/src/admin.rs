@@ -9,13 +9,10 @@
 //!
 //! The HTTP `Date` header is never shifted: SDKs correct their clock skew from it.
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::{Method, Response, StatusCode};
+use hyper::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-use crate::wire::{json_response, JsonVersion};
 use crate::Services;
 
 pub const PREFIX: &str = "/_emulator";
@@ -43,18 +40,19 @@ fn clock_view(services: &Services) -> Vec<u8> {
     .unwrap_or_default()
 }
 
-fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
+fn error(status: StatusCode, message: &str) -> (StatusCode, Vec<u8>) {
     let body = serde_json::to_vec(&serde_json::json!({ "message": message })).unwrap_or_default();
-    json_response(status, JsonVersion::V10, body)
+    (status, body)
 }
 
+/// Answers one control request with a status and a JSON body; the wire layer sends it.
 pub fn handle(
     services: &Services,
     method: &Method,
     path: &str,
     body: &[u8],
-) -> Response<Full<Bytes>> {
-    let ok = |body: Vec<u8>| json_response(StatusCode::OK, JsonVersion::V10, body);
+) -> (StatusCode, Vec<u8>) {
+    let ok = |body: Vec<u8>| (StatusCode::OK, body);
     match (method, path.trim_end_matches('/')) {
         (&Method::GET, "/_emulator/clock") => ok(clock_view(services)),
         (&Method::POST, "/_emulator/clock/advance") => {

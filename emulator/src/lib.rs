@@ -2,14 +2,17 @@
 //!
 //! Layers, outside in:
 //! - [`server`]: the TCP listener, connection limits, graceful shutdown, the TTL sweeper task;
-//! - [`wire`]: HTTP details shared by both services (routing by `X-Amz-Target`, auth,
-//!   request ids, CRC-32, body limits, JSON parsing);
-//! - [`dynamodb`] and [`ssm`]: typed operations over their storage;
+//! - [`wire`]: HTTP details (routing by `X-Amz-Target` to a [`common::Service`], auth
+//!   headers, request ids, CRC-32, body limits, CORS);
+//! - [`dynamodb`] and [`ssm`]: typed operations over their storage engines;
+//! - [`common`]: what both services share (namespaces, error bodies, constraint
+//!   messages, strict JSON parsing); it depends on no other module of the crate;
 //! - [`admin`]: a small HTTP API outside the AWS protocols to move the clock, sweep and reset;
 //! - [`harness`]: start an emulator inside a Rust test.
 
 pub mod admin;
 pub mod clock;
+pub mod common;
 pub mod config;
 pub mod dynamodb;
 pub mod harness;
@@ -39,6 +42,11 @@ impl Services {
             clock,
             config,
         }
+    }
+
+    /// The AWS protocols, in the order their `X-Amz-Target` prefixes are tried.
+    pub fn aws_services(&self) -> [&dyn common::Service; 2] {
+        [&self.dynamodb, &self.ssm]
     }
 
     /// The region named in the health check answer.

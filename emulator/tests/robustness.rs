@@ -14,8 +14,8 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use common::{addr, dynamodb_request, raw_error, read_response};
-use emulator::wire::auth::Namespace;
-use emulator::wire::ErrorBody;
+use emulator::common::ErrorBody;
+use emulator::common::{Namespace, Service};
 use emulator::{Config, Services, TestEmulator};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
@@ -462,7 +462,7 @@ fn run_everywhere(services: &Services, ns: &Namespace, body: &[u8]) -> Result<()
         check_outcome("dynamodb", op, body, outcome)?;
     }
     for op in SSM_OPS {
-        let outcome = services.ssm.dispatch(ns, op, body);
+        let outcome = services.ssm.dispatch(ns, op, body, "rid");
         check_outcome("ssm", op, body, outcome)?;
     }
     Ok(())

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use emulator::common::{Namespace, Service};
 use emulator::ssm::Ssm;
-use emulator::wire::auth::Namespace;
 use emulator::Clock;
 use proptest::prelude::*;
 use serde::Deserialize;
@@ -80,7 +80,7 @@ struct ErrorBody {
 }
 
 fn call(ssm: &Ssm, ns: &Namespace, op: &str, body: serde_json::Value) -> Result<Vec<u8>, String> {
-    ssm.dispatch(ns, op, body.to_string().as_bytes())
+    ssm.dispatch(ns, op, body.to_string().as_bytes(), "rid")
         .map_err(|e| {
             serde_json::from_slice::<ErrorBody>(&e.body)
                 .map(|b| b.kind)

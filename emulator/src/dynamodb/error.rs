@@ -8,10 +8,10 @@ use hyper::StatusCode;
 use serde::Serialize;
 
 use super::model::Item;
-use crate::wire::auth::{AuthError, MISSING_TOKEN_MESSAGE};
-use crate::wire::constraints::ConstraintViolation;
-pub use crate::wire::constraints::Constraints;
-use crate::wire::ErrorBody;
+use crate::common::constraints::ConstraintViolation;
+pub use crate::common::constraints::Constraints;
+use crate::common::ErrorBody;
+use crate::common::{AuthError, MISSING_TOKEN_MESSAGE};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DynamoError {

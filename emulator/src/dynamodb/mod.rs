@@ -21,12 +21,10 @@ pub use error::{DynamoError, Result};
 use storage::{Database, Table};
 
 use crate::clock::Clock;
-use crate::wire::auth::Namespace;
-use crate::wire::json::{self, JsonProblem};
-use crate::wire::ErrorBody;
-
-/// Account id in ARNs, as DynamoDB Local reports it.
-pub const ACCOUNT_ID: &str = "000000000000";
+use crate::common::json::{self, JsonProblem};
+use crate::common::Namespace;
+pub use crate::common::ACCOUNT_ID;
+use crate::common::{AuthError, ErrorBody, Service};
 
 /// What an operation can see: the data and the caller's namespace.
 pub struct Ctx<'a> {
@@ -72,9 +70,14 @@ impl DynamoDb {
             db: Database::new(clock),
         }
     }
+}
 
-    /// Runs operation `op` on a request body; `Err` is already rendered for the wire.
-    pub fn dispatch(
+impl Service for DynamoDb {
+    fn target_prefix(&self) -> &'static str {
+        "DynamoDB_20120810."
+    }
+
+    fn dispatch(
         &self,
         ns: &Namespace,
         op: &str,
@@ -88,6 +91,14 @@ impl DynamoDb {
             Err(e) => tracing::debug!(op, request_id, error = %e, "DynamoDB request failed"),
         }
         result.map_err(|e| e.render())
+    }
+
+    fn auth_error(&self, error: AuthError) -> ErrorBody {
+        DynamoError::from(error).render()
+    }
+
+    fn unknown_operation(&self) -> ErrorBody {
+        DynamoError::UnknownOperation.render()
     }
 }
 

@@ -19,10 +19,10 @@ use serde::Serialize;
 pub use error::{Result, SsmError};
 
 use crate::clock::Clock;
-use crate::dynamodb::ACCOUNT_ID;
-use crate::wire::auth::Namespace;
-use crate::wire::json::{self, JsonProblem};
-use crate::wire::ErrorBody;
+use crate::common::json::{self, JsonProblem};
+use crate::common::Namespace;
+use crate::common::ACCOUNT_ID;
+use crate::common::{AuthError, ErrorBody, Service};
 use crypto::Sealer;
 use model::{HistoryOut, MetadataOut, ParameterOut, PolicyOut};
 use store::{Parameter, Store, Version};
@@ -67,12 +67,23 @@ impl Ssm {
         }
     }
 
-    /// Runs operation `op` on a request body; `Err` is already rendered for the wire.
-    pub fn dispatch(
+    /// Drops every parameter of every namespace.
+    pub fn reset(&self) {
+        self.store.reset();
+    }
+}
+
+impl Service for Ssm {
+    fn target_prefix(&self) -> &'static str {
+        "AmazonSSM."
+    }
+
+    fn dispatch(
         &self,
         ns: &Namespace,
         op: &str,
         body: &[u8],
+        _request_id: &str,
     ) -> std::result::Result<Vec<u8>, ErrorBody> {
         let Some(sealer) = &self.sealer else {
             return Err(SsmError::Internal("no random source for encryption".to_owned()).render());
@@ -91,9 +102,12 @@ impl Ssm {
         result.map_err(|e| e.render())
     }
 
-    /// Drops every parameter of every namespace.
-    pub fn reset(&self) {
-        self.store.reset();
+    fn auth_error(&self, error: AuthError) -> ErrorBody {
+        SsmError::from(error).render()
+    }
+
+    fn unknown_operation(&self) -> ErrorBody {
+        SsmError::UnknownOperation.render()
     }
 }
 
@@ -213,7 +227,7 @@ mod tests {
         let ssm = Ssm::new(Clock::default());
         let ns = Namespace::new("k", "us-east-1");
         let body = br#"{"Name":"/k","Value":"hunter2-plaintext","Type":"SecureString"}"#;
-        assert!(ssm.dispatch(&ns, "PutParameter", body).is_ok());
+        assert!(ssm.dispatch(&ns, "PutParameter", body, "rid").is_ok());
         let dump = ssm.store.read(&ns, |c| format!("{c:?}"));
         assert!(dump.contains("Sealed("));
         assert!(!dump.contains("hunter2"));

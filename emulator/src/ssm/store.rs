@@ -11,7 +11,7 @@ use dashmap::DashMap;
 
 use super::crypto::StoredValue;
 use super::model::{DataType, ParameterType, Tier};
-use crate::wire::auth::Namespace;
+use crate::common::Namespace;
 
 /// How many versions real SSM keeps for one parameter.
 pub const MAX_VERSIONS: usize = 100;

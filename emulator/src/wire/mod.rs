@@ -6,9 +6,6 @@
 //! (before buffering), the `X-Amz-Target` route, authorization, and finally the operation.
 
 pub mod auth;
-pub mod constraints;
-pub mod json;
-pub mod request_id;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -19,6 +16,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 
+use crate::common::{ids, Service};
 use crate::{admin, Services};
 
 /// The `application/x-amz-json-*` flavour; responses echo the service's own.
@@ -37,40 +35,12 @@ impl JsonVersion {
     }
 }
 
-/// An error ready for the wire: each service renders its own error enum into this.
-#[derive(Debug)]
-pub struct ErrorBody {
-    pub status: StatusCode,
-    pub body: Vec<u8>,
-}
-
-/// Which emulated service a request is for, decided by its `X-Amz-Target` prefix.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Target<'a> {
-    DynamoDb(&'a str),
-    Ssm(&'a str),
-    Unknown,
-}
-
-pub fn parse_target(value: Option<&HeaderValue>) -> Target<'_> {
-    let Some(text) = value.and_then(|v| v.to_str().ok()) else {
-        return Target::Unknown;
-    };
-    if let Some(op) = text.strip_prefix("DynamoDB_20120810.") {
-        Target::DynamoDb(op)
-    } else if let Some(op) = text.strip_prefix("AmazonSSM.") {
-        Target::Ssm(op)
-    } else {
-        Target::Unknown
-    }
-}
-
 /// The hyper service function: never fails at the HTTP level, every problem is an answer.
 pub async fn handle(
     services: Arc<Services>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let request_id = request_id::new_request_id();
+    let request_id = ids::new_request_id();
     let mut response = route(&services, req, &request_id).await;
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -101,7 +71,8 @@ async fn route(
             Ok(b) => b,
             Err(resp) => return resp,
         };
-        return admin::handle(services, &parts.method, &path, &bytes);
+        let (status, body) = admin::handle(services, &parts.method, &path, &bytes);
+        return json_response(status, JsonVersion::V10, body);
     }
     if method == Method::GET && path == "/" {
         let text = format!(
@@ -118,29 +89,37 @@ async fn route(
     };
 
     let (parts, body) = req.into_parts();
-    let target = parse_target(parts.headers.get("x-amz-target"));
     let body = match read_body(body, services.config.max_body_bytes, &parts.headers).await {
         Ok(b) => b,
         Err(resp) => return resp,
     };
 
-    let outcome = match target {
-        Target::DynamoDb(op) => {
+    let outcome = match route_target(services, parts.headers.get("x-amz-target")) {
+        Some((service, op)) => {
             match auth::namespace_for(&parts.headers, services.config.shared_db) {
-                Ok(ns) => services.dynamodb.dispatch(&ns, op, &body, request_id),
-                Err(e) => Err(crate::dynamodb::DynamoError::from(e).render()),
+                Ok(ns) => service.dispatch(&ns, op, &body, request_id),
+                Err(e) => Err(service.auth_error(e)),
             }
         }
-        Target::Ssm(op) => match auth::namespace_for(&parts.headers, services.config.shared_db) {
-            Ok(ns) => services.ssm.dispatch(&ns, op, &body),
-            Err(e) => Err(crate::ssm::SsmError::from(e).render()),
-        },
-        Target::Unknown => Err(crate::dynamodb::DynamoError::UnknownOperation.render()),
+        // An unknown target is answered in DynamoDB's shape, as DynamoDB Local does.
+        None => Err(services.dynamodb.unknown_operation()),
     };
     match outcome {
         Ok(body) => json_response(StatusCode::OK, version, body),
         Err(err) => json_response(err.status, version, err.body),
     }
+}
+
+/// The service whose `X-Amz-Target` prefix the header carries, and the operation name.
+fn route_target<'a>(
+    services: &'a Services,
+    target: Option<&'a HeaderValue>,
+) -> Option<(&'a dyn Service, &'a str)> {
+    let text = target?.to_str().ok()?;
+    services
+        .aws_services()
+        .into_iter()
+        .find_map(|service| Some((service, text.strip_prefix(service.target_prefix())?)))
 }
 
 fn json_version(headers: &HeaderMap) -> Option<JsonVersion> {

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::ast::{Comparator, Cond, Operand, Path, UpdateActions};
+use crate::common::json;
 use crate::dynamodb::error::{Constraints, DynamoError, Result};
 use crate::dynamodb::model::{AttributeValue, RawAttributeValue};
-use crate::wire::json;
 
 /// One entry of `Expected`.
 #[derive(Deserialize, Debug, Clone, Default)]

@@ -6,8 +6,8 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::number::Number;
+use crate::common::json::{self, Blob};
 use crate::dynamodb::error::{DynamoError, Result};
-use crate::wire::json::{self, Blob};
 
 /// DynamoDB documents may nest 32 levels deep.
 pub const MAX_NESTING_DEPTH: usize = 32;

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::describe_table::{describe, TableDescription};
+use crate::common::ids::next_u64;
 use crate::dynamodb::error::{Constraints, DynamoError, Result};
 use crate::dynamodb::model::{KeyAttribute, KeySchema, KeyType};
 use crate::dynamodb::storage::{BillingMode, Table, TableSpec};
 use crate::dynamodb::{validate, Ctx, Operation, ACCOUNT_ID};
-use crate::wire::request_id::next_u64;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]

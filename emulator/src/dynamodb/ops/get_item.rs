@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::wire::json;
+use crate::common::json;
 use serde::{Deserialize, Serialize};
 
 use crate::dynamodb::capacity::{self, ConsumedCapacity};

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::wire::json;
+use crate::common::json;
 use serde::Deserialize;
 
 use super::write::{self, Change, Returns};

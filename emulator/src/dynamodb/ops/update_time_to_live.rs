@@ -3,7 +3,7 @@
 //! Like DynamoDB, the change takes effect at once for the sweeper, and a second change
 //! within an hour (of emulated time) is refused.
 
-use crate::wire::json;
+use crate::common::json;
 use serde::{Deserialize, Serialize};
 
 use crate::dynamodb::error::{Constraints, DynamoError, Result};

@@ -17,7 +17,7 @@ use std::sync::{Arc, RwLock};
 use dashmap::DashMap;
 
 use crate::clock::Clock;
-use crate::wire::auth::Namespace;
+use crate::common::Namespace;
 
 /// The tables of one namespace, ordered by name (ListTables pages in that order).
 #[derive(Default)]

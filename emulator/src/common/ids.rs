@@ -1,4 +1,5 @@
-//! Request ids shaped like DynamoDB's: 52 upper-case alphanumerics.
+//! Cheap unique-looking ids: request ids shaped like DynamoDB's (52 upper-case
+//! alphanumerics) and the random parts of table ids.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
