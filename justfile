@@ -26,4 +26,4 @@ bench *ARGS:
 # outside the repository (BENCH_PEERS_DIR, default ~/.cache/dynamo-bench-peers); writes
 # bench/results/results.{json,md,svg}.
 bench-peers *ARGS:
-    bash bench/peers.sh --out bench/results {{ARGS}}
+    bash bench/peers.sh --out bench/results --seconds 3 --load-timeout 90 {{ARGS}}

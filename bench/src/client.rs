@@ -142,7 +142,7 @@ impl Answer {
                 format!(
                     "{} {}",
                     self.status,
-                    String::from_utf8_lossy(&self.body[..end])
+                    String::from_utf8_lossy(&self.body[..end]).trim()
                 )
             }
         }

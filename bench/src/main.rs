@@ -173,7 +173,9 @@ fn main() {
         .map(|t| {
             let started = Instant::now();
             eprintln!("== {}", t.name);
-            let r = run_target(&rt, t, &plan);
+            let before = load_average();
+            let mut r = run_target(&rt, t, &plan);
+            r.load_average = (before, load_average());
             eprintln!(
                 "== {} done in {:.0} s",
                 t.name,
@@ -314,6 +316,13 @@ fn run_target(rt: &tokio::runtime::Runtime, target: &Target, plan: &Plan) -> Tar
         (Some(launch), false) => memory_and_sweep(rt, launch, caps, plan, &mut result),
     }
     result
+}
+
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0)
 }
 
 fn startup(times: &[Duration]) -> Startup {

@@ -33,6 +33,9 @@ pub struct TargetResult {
     /// Why nothing (or not everything) was measured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The machine's 1-minute load average when this target's measurements began and
+    /// ended: the cores are shared, so a busy machine shows here.
+    pub load_average: (f64, f64),
     #[serde(skip_serializing_if = "Option::is_none")]
     pub startup: Option<Startup>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,6 +145,7 @@ pub fn add_ratios(targets: &mut [TargetResult]) {
         .workloads
         .iter()
         .filter(|w| w.status == Status::Ok)
+        .filter(|w| Kind::parse(w.name).is_some_and(Kind::comparable_to_limit))
         .filter_map(|w| Some((w.name, w.stats.clone()?)))
         .collect();
     for t in targets.iter_mut() {
@@ -357,6 +361,9 @@ pub fn markdown(r: &Report) -> String {
         t.startup
             .as_ref()
             .map_or_else(na, |st| format!("{:.1}–{:.1} ms", st.min_ms, st.max_ms))
+    });
+    row(&mut s, "load average, start → end", &|t| {
+        format!("{:.1} → {:.1}", t.load_average.0, t.load_average.1)
     });
     row(&mut s, "idle RSS", &|t| {
         t.idle_rss_bytes.map_or_else(na, mib)

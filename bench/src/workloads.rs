@@ -119,6 +119,12 @@ impl Kind {
         )
     }
 
+    /// Whether the limit's figure is a fair yardstick: it answers every request in one page,
+    /// so a walk the target must answer in ten pages is not compared with it.
+    pub fn comparable_to_limit(self) -> bool {
+        self != Kind::GetParametersByPath
+    }
+
     pub fn parse(name: &str) -> Option<Kind> {
         let norm = |s: &str| s.to_ascii_lowercase().replace([' ', '+', '-', '_'], "");
         Kind::ALL.into_iter().find(|k| norm(k.name()) == norm(name))
