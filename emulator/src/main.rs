@@ -66,35 +66,40 @@ fn main() -> std::process::ExitCode {
                 return std::process::ExitCode::FAILURE;
             }
         };
+        // Signal handlers are installed before the endpoint is announced: a script that
+        // reads the line and sends SIGTERM at once must get a graceful stop.
+        let stop = shutdown_signal();
         // The endpoint goes to stdout (scripts read it); logs go to stderr.
         println!("emulator listening on {}", emulator.endpoint());
         tracing::info!(endpoint = %emulator.endpoint(), "DynamoDB (JSON 1.0) and SSM (JSON 1.1) ready");
-        shutdown_signal().await;
+        stop.await;
         tracing::info!("shutting down");
         emulator.shutdown().await;
         std::process::ExitCode::SUCCESS
     })
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Registers the SIGTERM handler now (not at the first poll) and resolves on Ctrl-C or
+/// SIGTERM.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let Ok(mut term) = term else {
+                let _ = ctrl_c.await;
+                return;
             };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
     }
 }

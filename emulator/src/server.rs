@@ -127,13 +127,18 @@ async fn accept_loop(
     }
 }
 
+/// Runs a TTL sweep every interval. The sweep itself runs on tokio's blocking pool, never
+/// on a request worker: a million items falling due at once must not stall requests.
 async fn sweeper(services: Arc<Services>, mut stop: watch::Receiver<bool>) {
     let mut ticks = tokio::time::interval(services.config.sweep_interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = ticks.tick() => {
-                let deleted = services.sweep();
+                let services = services.clone();
+                let deleted = tokio::task::spawn_blocking(move || services.sweep())
+                    .await
+                    .unwrap_or(0);
                 if deleted > 0 {
                     tracing::debug!(deleted, "TTL sweep");
                 }

@@ -31,6 +31,8 @@ const DYNAMODB_OPS: &[&str] = &[
     "PutItem",
     "UpdateItem",
     "DeleteItem",
+    "Query",
+    "Scan",
     "NoSuchOperation",
 ];
 

@@ -30,10 +30,21 @@ pub fn table_level_table_name(name: Option<&str>) -> Result<()> {
 
 /// The `TableName` member constraints: pattern, then length 3-255.
 pub fn table_name(c: &mut Constraints, path: &str, name: Option<&str>) {
-    let Some(name) = name else {
-        c.missing(path);
-        return;
-    };
+    match name {
+        Some(name) => name_constraints(c, path, name),
+        None => c.missing(path),
+    }
+}
+
+/// `IndexName` has the table-name constraints, and may be absent.
+pub fn index_name(c: &mut Constraints, name: Option<&str>) {
+    if let Some(name) = name {
+        name_constraints(c, "indexName", name);
+    }
+}
+
+/// Pattern, then length 3-255: the constraints of table and index names.
+fn name_constraints(c: &mut Constraints, path: &str, name: &str) {
     if name.is_empty() || !name.chars().all(is_table_name_char) {
         c.fail(
             name,
@@ -147,6 +158,17 @@ pub fn attributes_to_get(c: &mut Constraints, value: Option<&[String]>) {
             "[]",
             "attributesToGet",
             "Member must have length greater than or equal to 1",
+        );
+    }
+}
+
+/// `Limit` of Query and Scan: at least 1 when present.
+pub fn limit(c: &mut Constraints, value: Option<i32>) {
+    if let Some(l) = value.filter(|l| *l < 1) {
+        c.fail(
+            l,
+            "limit",
+            "Member must have value greater than or equal to 1",
         );
     }
 }

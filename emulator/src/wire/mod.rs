@@ -71,7 +71,10 @@ async fn route(
             Ok(b) => b,
             Err(resp) => return resp,
         };
-        let (status, body) = admin::handle(services, &parts.method, &path, &bytes);
+        // A sweep or reset can be long (a million expired items): keep it from stalling
+        // the other tasks of this worker.
+        let (status, body) =
+            tokio::task::block_in_place(|| admin::handle(services, &parts.method, &path, &bytes));
         return json_response(status, JsonVersion::V10, body);
     }
     if method == Method::GET && path == "/" {

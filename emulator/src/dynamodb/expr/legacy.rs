@@ -23,6 +23,14 @@ pub struct ExpectedAttributeValue {
     pub attribute_value_list: Option<Vec<RawAttributeValue>>,
 }
 
+/// One entry of `QueryFilter`, `ScanFilter` or `KeyConditions` (DynamoDB's `Condition`).
+#[derive(Deserialize, Debug, Clone, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct FilterCondition {
+    pub comparison_operator: Option<String>,
+    pub attribute_value_list: Option<Vec<RawAttributeValue>>,
+}
+
 /// One entry of `AttributeUpdates`.
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(rename_all = "PascalCase")]
@@ -35,7 +43,7 @@ pub struct AttributeValueUpdate {
 const COMPARISON_OPERATORS: &str =
     "[IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]";
 
-fn sorted<V>(map: &HashMap<String, V>) -> Vec<(&String, &V)> {
+pub(super) fn sorted<V>(map: &HashMap<String, V>) -> Vec<(&String, &V)> {
     let mut entries: Vec<_> = map.iter().collect();
     entries.sort_by(|a, b| a.0.cmp(b.0));
     entries
@@ -48,20 +56,87 @@ pub fn comparison_operators(
     expected: Option<&HashMap<String, ExpectedAttributeValue>>,
 ) {
     for (name, e) in expected.map(sorted).unwrap_or_default() {
-        if let Some(op) = e.comparison_operator.as_deref() {
+        operator_constraint(c, "expected", name, e.comparison_operator.as_deref(), false);
+    }
+}
+
+/// The `ComparisonOperator` of each `QueryFilter`, `ScanFilter` or `KeyConditions` entry
+/// (`member` is the parameter's wire path: `queryFilter`, `scanFilter`, `keyConditions`),
+/// where the operator is required.
+pub fn filter_operators(
+    c: &mut Constraints,
+    member: &str,
+    conditions: Option<&HashMap<String, FilterCondition>>,
+) {
+    for (name, f) in conditions.map(sorted).unwrap_or_default() {
+        operator_constraint(c, member, name, f.comparison_operator.as_deref(), true);
+    }
+}
+
+fn operator_constraint(
+    c: &mut Constraints,
+    member: &str,
+    name: &str,
+    op: Option<&str>,
+    required: bool,
+) {
+    let path = format!("{member}.{name}.member.comparisonOperator");
+    match op {
+        None if required => c.missing(&path),
+        Some(op)
             if !COMPARISON_OPERATORS
                 .trim_matches(['[', ']'])
                 .split(", ")
-                .any(|known| known == op)
-            {
-                c.fail(
-                    op,
-                    &format!("expected.{name}.member.comparisonOperator"),
-                    &format!("Member must satisfy enum value set: {COMPARISON_OPERATORS}"),
-                );
-            }
+                .any(|known| known == op) =>
+        {
+            c.fail(
+                op,
+                &path,
+                &format!("Member must satisfy enum value set: {COMPARISON_OPERATORS}"),
+            );
         }
+        _ => {}
     }
+}
+
+/// Compiles `QueryFilter` or `ScanFilter` (joined by `ConditionalOperator`) into one
+/// condition; `None` for an empty map.
+pub fn filter(
+    conditions: &HashMap<String, FilterCondition>,
+    conditional_operator: Option<&str>,
+) -> Result<Option<Cond>> {
+    let mut terms = Vec::new();
+    for (name, condition) in sorted(conditions) {
+        let (op, args) = checked_condition(name, condition)?;
+        terms.push(condition_tree(Path::attr(name), op, args));
+    }
+    Ok(join(terms, conditional_operator))
+}
+
+/// A `Condition` entry's operator and its checked arguments.
+pub fn checked_condition<'c>(
+    name: &str,
+    condition: &'c FilterCondition,
+) -> Result<(&'c str, Vec<AttributeValue>)> {
+    let Some(op) = condition.comparison_operator.as_deref() else {
+        return Err(DynamoError::validation(format!(
+            "1 validation error detected: Value null at '{name}.member.comparisonOperator' \
+             failed to satisfy constraint: Member must not be null"
+        )));
+    };
+    let raw = condition.attribute_value_list.clone().unwrap_or_default();
+    Ok((op, checked_args(op, raw)?))
+}
+
+fn join(terms: Vec<Cond>, conditional_operator: Option<&str>) -> Option<Cond> {
+    let or = conditional_operator == Some("OR");
+    terms.into_iter().reduce(|prev, cond| {
+        if or {
+            Cond::Or(Box::new(prev), Box::new(cond))
+        } else {
+            Cond::And(Box::new(prev), Box::new(cond))
+        }
+    })
 }
 
 /// Compiles `Expected` (joined by `ConditionalOperator`, AND by default) into a condition;
@@ -74,17 +149,11 @@ pub fn expected(
     crate::dynamodb::validate::conditional_operator(&mut c, conditional_operator);
     comparison_operators(&mut c, Some(expected));
     c.finish()?;
-    let or = conditional_operator == Some("OR");
-    let mut result: Option<Cond> = None;
-    for (name, e) in sorted(expected) {
-        let cond = expected_one(name, e)?;
-        result = Some(match result {
-            None => cond,
-            Some(prev) if or => Cond::Or(Box::new(prev), Box::new(cond)),
-            Some(prev) => Cond::And(Box::new(prev), Box::new(cond)),
-        });
-    }
-    Ok(result)
+    let terms = sorted(expected)
+        .into_iter()
+        .map(|(name, e)| expected_one(name, e))
+        .collect::<Result<Vec<Cond>>>()?;
+    Ok(join(terms, conditional_operator))
 }
 
 fn expected_one(name: &str, e: &ExpectedAttributeValue) -> Result<Cond> {
@@ -134,6 +203,12 @@ fn expected_one(name: &str, e: &ExpectedAttributeValue) -> Result<Cond> {
             )))
         }
     };
+    let args = checked_args(op, raw)?;
+    Ok(condition_tree(path, op, args))
+}
+
+/// Validates a legacy operator's arguments: each value, their number, their types.
+fn checked_args(op: &str, raw: Vec<RawAttributeValue>) -> Result<Vec<AttributeValue>> {
     let args = raw
         .into_iter()
         .map(RawAttributeValue::validate)
@@ -181,6 +256,12 @@ fn expected_one(name: &str, e: &ExpectedAttributeValue) -> Result<Cond> {
             ));
         }
     }
+    Ok(args)
+}
+
+/// The condition tree of a legacy operator on attribute `path` with checked arguments.
+fn condition_tree(path: Path, op: &str, args: Vec<AttributeValue>) -> Cond {
+    let attr = || Operand::Path(path.clone());
     let mut values = args.into_iter().map(Operand::Value);
     let mut next = || {
         values
@@ -188,7 +269,7 @@ fn expected_one(name: &str, e: &ExpectedAttributeValue) -> Result<Cond> {
             .unwrap_or(Operand::Value(AttributeValue::Null))
     };
     let compare = |c: Comparator, v: Operand| Cond::Compare(c, attr(), v);
-    Ok(match op {
+    match op {
         "EQ" => compare(Comparator::Eq, next()),
         "NE" => compare(Comparator::Ne, next()),
         "LT" => compare(Comparator::Lt, next()),
@@ -208,7 +289,7 @@ fn expected_one(name: &str, e: &ExpectedAttributeValue) -> Result<Cond> {
             Cond::Between(attr(), low, next())
         }
         _ => Cond::In(attr(), values.collect()),
-    })
+    }
 }
 
 /// The `Action` enum of each `AttributeUpdates` entry, a member constraint like

@@ -19,12 +19,13 @@
 //! - [`Update::updated_paths`] projects the old or new item for `UPDATED_OLD`/`UPDATED_NEW`;
 //! - [`Projection::apply`] for GetItem (and, later, Query/Scan).
 //!
-//! FilterExpression shares the condition grammar and compiles into [`Compiled::filter`].
-//! KeyConditionExpression (Query) is not compiled yet: its restricted grammar is meant to
-//! reuse the parser's condition tree and then check the key shape.
+//! FilterExpression (and legacy `QueryFilter`/`ScanFilter`) shares the condition grammar
+//! and compiles into [`Compiled::filter`]. KeyConditionExpression is parsed as a condition
+//! too, then narrowed to key terms by [`key_condition`] (as are legacy `KeyConditions`).
 
 pub mod ast;
 mod eval;
+pub mod key_condition;
 pub mod legacy;
 mod lexer;
 mod parser;
@@ -35,10 +36,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::error::{DynamoError, Result};
 use super::model::{AttributeValue, Item, KeySchema, RawAttributeValue};
-pub use legacy::{AttributeValueUpdate, ExpectedAttributeValue};
+pub use key_condition::{KeyCondition, KeyOp, KeyTerm};
+pub use legacy::{AttributeValueUpdate, ExpectedAttributeValue, FilterCondition};
 pub use reserved::is_reserved;
 
-use ast::{Cond, Path, UpdateActions};
+use ast::{Cond, Operand, Path, UpdateActions};
 use eval::ProjectionTree;
 use resolve::{Mode, Resolver};
 
@@ -54,6 +56,12 @@ pub struct ExpressionParams<'a> {
     pub update_expression: Option<&'a str>,
     pub projection_expression: Option<&'a str>,
     pub filter_expression: Option<&'a str>,
+    pub key_condition_expression: Option<&'a str>,
+    /// Legacy `QueryFilter` or `ScanFilter`.
+    pub filter_conditions: Option<&'a HashMap<String, FilterCondition>>,
+    /// Which of the two `filter_conditions` is (for messages).
+    pub filter_conditions_name: &'static str,
+    pub key_conditions: Option<&'a HashMap<String, FilterCondition>>,
     pub expected: Option<&'a HashMap<String, ExpectedAttributeValue>>,
     pub conditional_operator: Option<&'a str>,
     pub attribute_updates: Option<&'a HashMap<String, AttributeValueUpdate>>,
@@ -74,6 +82,7 @@ pub struct Compiled {
     pub update: Option<Update>,
     pub projection: Option<Projection>,
     pub filter: Option<Condition>,
+    pub key_condition: Option<KeyCondition>,
 }
 
 /// A compiled ConditionExpression, FilterExpression or `Expected`.
@@ -91,6 +100,40 @@ impl Condition {
 
     pub fn tree(&self) -> &Cond {
         &self.tree
+    }
+
+    /// The top-level attributes the condition reads, in the order they appear (Query and
+    /// Scan refuse filters on key attributes).
+    pub fn attribute_heads(&self) -> Vec<&str> {
+        fn operand<'c>(o: &'c Operand, out: &mut Vec<&'c str>) {
+            match o {
+                Operand::Path(p) => out.extend(p.head()),
+                Operand::Size(inner) => operand(inner, out),
+                Operand::Value(_) => {}
+            }
+        }
+        fn walk<'c>(c: &'c Cond, out: &mut Vec<&'c str>) {
+            match c {
+                Cond::Compare(_, a, b)
+                | Cond::Type(a, b)
+                | Cond::BeginsWith(a, b)
+                | Cond::Contains(a, b) => {
+                    operand(a, out);
+                    operand(b, out);
+                }
+                Cond::Between(a, b, c) => [a, b, c].into_iter().for_each(|o| operand(o, out)),
+                Cond::In(a, list) => std::iter::once(a).chain(list).for_each(|o| operand(o, out)),
+                Cond::Exists(p) | Cond::NotExists(p) => out.extend(p.head()),
+                Cond::And(a, b) | Cond::Or(a, b) => {
+                    walk(a, out);
+                    walk(b, out);
+                }
+                Cond::Not(a) => walk(a, out),
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.tree, &mut out);
+        out
     }
 }
 
@@ -325,12 +368,26 @@ fn parameter_names(params: &ExpressionParams) -> (Vec<&'static str>, Vec<&'stati
         ),
         ("FilterExpression", params.filter_expression.is_some()),
         ("ConditionExpression", params.condition_expression.is_some()),
+        (
+            "KeyConditionExpression",
+            params.key_condition_expression.is_some(),
+        ),
     ];
     let legacy = [
         ("AttributeUpdates", params.attribute_updates.is_some()),
         ("AttributesToGet", params.attributes_to_get.is_some()),
+        (
+            params.filter_conditions_name,
+            params.filter_conditions.is_some(),
+        ),
         ("Expected", params.expected.is_some()),
         ("ConditionalOperator", params.conditional_operator.is_some()),
+        // Legacy KeyConditions may go with expressions, unless KeyConditionExpression
+        // is sent too (then both name the key condition).
+        (
+            "KeyConditions",
+            params.key_conditions.is_some() && params.key_condition_expression.is_some(),
+        ),
     ];
     let present = |list: &[(&'static str, bool)]| {
         list.iter()
@@ -400,6 +457,12 @@ pub fn compile(params: &ExpressionParams) -> Result<Compiled> {
     if let Some(src) = params.condition_expression {
         compiled.condition = Some(usage.condition("ConditionExpression", src)?);
     }
+    if let Some(src) = params.key_condition_expression {
+        let cond = usage.condition("KeyConditionExpression", src)?;
+        compiled.key_condition = Some(key_condition::from_expression(&cond.tree)?);
+    } else if let Some(conditions) = params.key_conditions {
+        compiled.key_condition = Some(key_condition::from_legacy(conditions)?);
+    }
     if let Some(names) = params.names {
         let mut unused: Vec<&String> = names
             .keys()
@@ -427,6 +490,13 @@ fn compile_legacy(params: &ExpressionParams) -> Result<Compiled> {
     if let Some(expected) = params.expected {
         compiled.condition =
             legacy::expected(expected, params.conditional_operator)?.map(|tree| Condition { tree });
+    }
+    if let Some(conditions) = params.filter_conditions {
+        compiled.filter =
+            legacy::filter(conditions, params.conditional_operator)?.map(|tree| Condition { tree });
+    }
+    if let Some(conditions) = params.key_conditions {
+        compiled.key_condition = Some(key_condition::from_legacy(conditions)?);
     }
     if let Some(names) = params.attributes_to_get {
         let paths = legacy::attributes_to_get(names)?;

@@ -170,6 +170,58 @@ impl Number {
         })
     }
 
+    /// The normalised parts (sign, mantissa without trailing zeros, exponent): what the
+    /// engine's compact item encoding stores instead of the decimal text.
+    pub fn to_parts(&self) -> (bool, u128, i32) {
+        (self.negative, self.mantissa, self.exponent)
+    }
+
+    /// Rebuilds a number from [`Number::to_parts`] output. The parts come from the
+    /// engine's own encoding of a validated number, so they are normalised and in range;
+    /// anything else is refused rather than trusted.
+    pub fn from_parts(negative: bool, mantissa: u128, exponent: i32) -> Option<Number> {
+        let normalised = if mantissa == 0 {
+            !negative && exponent == 0
+        } else {
+            mantissa % 10 != 0 && digit_count(mantissa) <= MAX_DIGITS
+        };
+        normalised.then_some(Number {
+            negative,
+            mantissa,
+            exponent,
+        })
+    }
+
+    /// Appends a byte string whose bytewise order is this number's numeric order, and
+    /// which no other number's byte string extends (prefix-free), so numbers can be
+    /// components of the engine's ordered keys.
+    ///
+    /// Zero is `0x80`. A positive number is `0x81`, its leading digit's exponent biased to
+    /// a big-endian `u16`, then its digits as bytes 1..=10 and a `0` terminator: the
+    /// exponent orders magnitudes, and the normalised digit string (no trailing zeros)
+    /// orders within one exponent, a shorter string first. A negative number is `0x7F`
+    /// followed by the complement of every byte of its magnitude's form, which reverses
+    /// the order.
+    pub fn write_order_key(&self, out: &mut Vec<u8>) {
+        if self.is_zero() {
+            out.push(0x80);
+            return;
+        }
+        let flip = if self.negative { 0xFF } else { 0x00 };
+        out.push(if self.negative { 0x7F } else { 0x81 });
+        // Adjusted exponents lie in -130..=125 for valid numbers; the bias keeps any i32
+        // exponent in range for u16 after clamping, so ordering holds everywhere.
+        let biased = (self.adjusted_exponent() + 0x8000).clamp(0, 0xFFFF) as u16;
+        for b in biased.to_be_bytes() {
+            out.push(b ^ flip);
+        }
+        let digits = self.mantissa.to_string();
+        for d in digits.bytes() {
+            out.push((d - b'0' + 1) ^ flip);
+        }
+        out.push(flip);
+    }
+
     pub fn is_zero(&self) -> bool {
         self.mantissa == 0
     }
@@ -408,6 +460,31 @@ impl std::str::FromStr for Number {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_keys_sort_numerically() {
+        let texts = [
+            "-1E+125", "-99", "-10", "-9.99", "-1.5", "-1", "-0.5", "-1E-130", "0", "1E-130",
+            "0.5", "1", "1.5", "9.99", "10", "99", "100", "1E+125",
+        ];
+        let keys: Vec<Vec<u8>> = texts
+            .iter()
+            .map(|t| {
+                let mut out = Vec::new();
+                n(t).write_order_key(&mut out);
+                out
+            })
+            .collect();
+        for pair in keys.windows(2) {
+            assert!(pair[0] < pair[1], "{pair:?}");
+            assert!(!pair[1].starts_with(&pair[0]));
+        }
+        for t in texts {
+            let (neg, m, e) = n(t).to_parts();
+            assert_eq!(Number::from_parts(neg, m, e), Some(n(t)));
+        }
+        assert_eq!(Number::from_parts(false, 10, 0), None);
+    }
 
     fn n(s: &str) -> Number {
         Number::parse(s).unwrap()

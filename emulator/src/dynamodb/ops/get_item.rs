@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::dynamodb::capacity::{self, ConsumedCapacity};
 use crate::dynamodb::error::{Constraints, Result};
 use crate::dynamodb::expr::{self, ExpressionParams};
-use crate::dynamodb::model::{item_size, Item, RawItem};
+use crate::dynamodb::model::{EncodedItem, ItemOut, RawItem};
+use crate::dynamodb::ops::write::decode;
 use crate::dynamodb::{validate, Ctx, Operation};
 
 #[derive(Deserialize)]
@@ -30,7 +31,7 @@ pub struct Input {
 #[serde(rename_all = "PascalCase")]
 pub struct Output {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item: Option<Item>,
+    pub item: Option<ItemOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<ConsumedCapacity>,
 }
@@ -65,16 +66,13 @@ impl Operation for GetItem {
             p.check_key_attributes(&table.schema)?;
         }
         // Capacity is charged on the whole item, whatever the projection keeps.
-        let (size, item) = table.with_item(&key, |item| match item {
-            None => (0, None),
-            Some(i) => (
-                item_size(i),
-                Some(match &projection {
-                    Some(p) => p.apply(i),
-                    None => i.clone(),
-                }),
-            ),
-        });
+        let stored = table.get(&key);
+        let size = stored.as_ref().map_or(0, EncodedItem::size);
+        let item = match (stored, &projection) {
+            (None, _) => None,
+            (Some(stored), None) => Some(ItemOut::Stored(stored)),
+            (Some(stored), Some(p)) => Some(ItemOut::Owned(p.apply(&decode(&stored)?))),
+        };
         let consistent = input.consistent_read.unwrap_or(false);
         Ok(Output {
             item,

@@ -8,6 +8,9 @@ pub mod describe_time_to_live;
 pub mod get_item;
 pub mod list_tables;
 pub mod put_item;
+pub mod query;
+pub mod read;
+pub mod scan;
 pub mod update_item;
 pub mod update_time_to_live;
 pub mod write;
@@ -26,6 +29,8 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>> {
         "PutItem" => run::<put_item::PutItem>(ctx, body),
         "UpdateItem" => run::<update_item::UpdateItem>(ctx, body),
         "DeleteItem" => run::<delete_item::DeleteItem>(ctx, body),
+        "Query" => run::<query::Query>(ctx, body),
+        "Scan" => run::<scan::Scan>(ctx, body),
         _ => Err(DynamoError::UnknownOperation),
     }
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::write::{self, Change, Returns};
 use crate::dynamodb::error::{Constraints, DynamoError, Result};
 use crate::dynamodb::expr::{self, ExpectedAttributeValue, ExpressionParams};
-use crate::dynamodb::model::{item_size, RawAttributeValue, RawItem, MAX_ITEM_SIZE};
+use crate::dynamodb::model::{item_size, EncodedItem, RawAttributeValue, RawItem, MAX_ITEM_SIZE};
 use crate::dynamodb::{validate, Ctx, Operation};
 
 #[derive(Deserialize)]
@@ -84,7 +84,7 @@ impl Operation for PutItem {
             &table,
             &key,
             compiled.condition.as_ref(),
-            Change::Put { item, size },
+            Change::Put(EncodedItem::encode_sized(&item, size)),
             &Returns::from_members(
                 input.return_values.as_deref(),
                 input.return_values_on_condition_check_failure.as_deref(),

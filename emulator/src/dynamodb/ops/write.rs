@@ -10,13 +10,14 @@ use serde::Serialize;
 use crate::dynamodb::capacity::{self, ConsumedCapacity};
 use crate::dynamodb::error::{DynamoError, Result};
 use crate::dynamodb::expr::{Condition, Update};
-use crate::dynamodb::model::{item_size, Item, PrimaryKey, MAX_ITEM_SIZE};
+use crate::dynamodb::model::{item_size, EncodedItem, Item, PrimaryKey, MAX_ITEM_SIZE};
 use crate::dynamodb::storage::{Table, Write};
 
 /// What the write does to the item, once its condition holds.
 pub enum Change<'a> {
-    /// Replace the whole item (PutItem), already measured against the 400 KB limit.
-    Put { item: Item, size: usize },
+    /// Replace the whole item (PutItem), already measured against the 400 KB limit and
+    /// encoded outside any lock.
+    Put(EncodedItem),
     /// Apply an update to the item, or to a new item made of the key alone (UpdateItem
     /// upserts). `None` is an UpdateItem without any update: it still creates the item.
     Update(Option<&'a Update>),
@@ -102,32 +103,44 @@ pub fn write(
         Change::Update(update) => *update,
         _ => None,
     };
-    let written = table.write(key, |old| {
+    let written = table.write(key, |stored| {
+        // The stored item is decoded only when its content matters: for the condition or
+        // as the base of an update. A plain PutItem or DeleteItem never decodes it.
+        let needs_old = condition.is_some() || matches!(change, Change::Update(_));
+        let old = if needs_old {
+            stored.map(decode).transpose()?
+        } else {
+            None
+        };
         if let Some(condition) = condition {
-            if !condition.evaluate(old)? {
+            if !condition.evaluate(old.as_ref())? {
                 return Err(DynamoError::ConditionalCheckFailed {
-                    item: old.filter(|_| returns.old_on_condition_failure).cloned(),
+                    item: old.filter(|_| returns.old_on_condition_failure),
                 });
             }
         }
-        let (item, size) = match change {
-            Change::Put { item, size } => (item, size),
-            Change::Update(update) => updated_item(table, key, old, update)?,
+        let (item, new_item) = match change {
+            Change::Put(item) => (item, None),
+            Change::Update(update) => {
+                let (item, size) = updated_item(table, key, old, update)?;
+                let encoded = EncodedItem::encode_sized(&item, size);
+                // The answer may need the new item; keep the decoded form for it.
+                (encoded, returns.values.wants_new().then_some(item))
+            }
             Change::Delete => return Ok((Write::Delete, None)),
         };
-        // The answer may need the new item; storage takes ownership of it.
-        let new_item = returns.values.wants_new().then(|| item.clone());
-        Ok((Write::Put { item, size }, new_item))
+        Ok((Write::Put(item), new_item))
     })?;
 
-    let units = capacity::write_units(written.old_size, written.new_size);
-    let (old, new_item) = (written.old, written.extra);
+    let (old_size, new_size) = written.sizes();
+    let units = capacity::write_units(old_size, new_size);
+    let old = || written.old.as_ref().map(decode).transpose();
     let attributes = match returns.values {
         ReturnValues::None => None,
-        ReturnValues::AllOld => old,
-        ReturnValues::AllNew => new_item,
-        ReturnValues::UpdatedOld => old.and_then(|o| updated_part(update, &o)),
-        ReturnValues::UpdatedNew => new_item.and_then(|n| updated_part(update, &n)),
+        ReturnValues::AllOld => old()?,
+        ReturnValues::AllNew => written.extra,
+        ReturnValues::UpdatedOld => old()?.and_then(|o| updated_part(update, &o)),
+        ReturnValues::UpdatedNew => written.extra.and_then(|n| updated_part(update, &n)),
     };
     Ok(Output {
         attributes,
@@ -135,16 +148,22 @@ pub fn write(
     })
 }
 
-/// The item an update produces, with its size: applied to a copy of the stored item, or
+/// A stored item's content; only a buffer the engine did not write fails.
+pub fn decode(item: &EncodedItem) -> Result<Item> {
+    item.decode()
+        .ok_or_else(|| DynamoError::Internal("corrupt stored item".to_owned()))
+}
+
+/// The item an update produces, with its size: applied to the decoded stored item, or
 /// to the key alone when there is none, and within 400 KB. (Updates of key attributes were
 /// refused by `Update::check_key_attributes` before the item was read.)
 fn updated_item(
     table: &Table,
     key: &PrimaryKey,
-    old: Option<&Item>,
+    old: Option<Item>,
     update: Option<&Update>,
 ) -> Result<(Item, usize)> {
-    let base = old.cloned().unwrap_or_else(|| table.schema.key_item(key));
+    let base = old.unwrap_or_else(|| table.schema.key_item(key));
     let item = match update {
         Some(update) => update.apply(base)?,
         None => base,

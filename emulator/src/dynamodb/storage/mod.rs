@@ -1,13 +1,28 @@
-//! The in-memory storage engine: a catalog of tables per namespace, items in sharded
-//! partitions, and per-table TTL indexes ordered by expiry.
+//! The in-memory storage engine: a catalog of tables per namespace; per table, one ordered
+//! map of compact items and a change feed that everything derived from the items follows.
 //!
-//! Locking is per partition (a DashMap shard), never global: a conditional write evaluates
-//! its condition and applies its change while holding the lock of the one partition it
-//! touches, which makes every single-item write atomic without serialising unrelated ones.
+//! - [`keys`]: the ordered byte form of keys (partition hash, partition key, sort key), in
+//!   which Scan order, Query ranges and parallel-scan segments are plain byte ranges.
+//! - [`tree`]: the sharded ordered map (shards by hash, so still one total order) and its
+//!   resumable range walk; the locking rules are written there.
+//! - [`feed`]: every committed write, numbered per table, announced once to every
+//!   consumer (item count and size, the TTL index; later indexes, streams, a log).
+//! - [`table`]: the single-item atomic read-decide-write and the TTL sweep.
+//! - [`locks`]: several keys in several tables locked in one canonical order
+//!   (transactions).
+//! - [`ttl`]: when an item is due, and the expiry-ordered index of due items.
+//!
+//! Items are stored as [`EncodedItem`](crate::dynamodb::model::EncodedItem)s: one shared
+//! buffer each, so reads never copy an item and memory stays close to the payload.
 
+pub mod feed;
+pub mod keys;
+pub mod locks;
 mod table;
+pub mod tree;
 mod ttl;
 
+pub use keys::{SortCondition, Span};
 pub use table::{BillingMode, Table, TableSpec, TtlState, Write, Written};
 pub use ttl::TTL_MAX_AGE_MILLIS;
 

@@ -1,13 +1,17 @@
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Mutex, RwLock};
+//! One table: its ordered items, its change feed and the consumers that follow it.
 
-use dashmap::mapref::entry::Entry;
-use dashmap::DashMap;
+use std::ops::Bound;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
-use super::ttl::{due_millis, is_expired};
+use parking_lot::RwLock;
+
+use super::feed::{Cause, Feed, Stats};
+use super::keys::{encode_key, Span};
+use super::tree::{KeyBytes, Range, Shard, Tree, BATCH};
+use super::ttl::{is_expired, TtlIndex};
 use crate::dynamodb::error::Result;
-use crate::dynamodb::model::{item_size, Item, KeySchema, KeyType, KeyValue, PrimaryKey};
+use crate::dynamodb::model::{EncodedItem, Item, KeySchema, KeyType, PrimaryKey};
 
 /// What CreateTable fixed about a table; immutable for the table's life.
 #[derive(Clone, Debug)]
@@ -49,241 +53,217 @@ pub struct TtlState {
 
 /// What an atomic write decided to do with the item it looked at.
 pub enum Write {
-    /// Store `item`; `size` is its [`item_size`], which every writer has already measured
-    /// for the 400 KB limit, so the table does not measure it again.
-    Put {
-        item: Item,
-        size: usize,
-    },
+    /// Store this item (encoded by the writer, measured for the 400 KB limit).
+    Put(EncodedItem),
     Delete,
     Keep,
 }
 
 /// The outcome of [`Table::write`].
 pub struct Written<T> {
-    /// The previous item, when it was replaced or deleted.
-    pub old: Option<Item>,
-    /// Sizes before and after (0 for no item), for capacity arithmetic.
-    pub old_size: usize,
-    pub new_size: usize,
+    /// The item before the write, when there was one and the write changed it.
+    pub old: Option<EncodedItem>,
+    /// The item after the write (`None` after a delete or when nothing was written).
+    pub new: Option<EncodedItem>,
     /// Whatever `decide` returned alongside its choice.
     pub extra: T,
 }
 
-/// Items of one partition (hash key), ordered by range key; hash-only tables use `None`.
-type Partition = BTreeMap<Option<KeyValue>, Item>;
+impl<T> Written<T> {
+    /// Sizes before and after (0 for no item), for capacity arithmetic.
+    pub fn sizes(&self) -> (usize, usize) {
+        let size = |i: &Option<EncodedItem>| i.as_ref().map_or(0, EncodedItem::size);
+        (size(&self.old), size(&self.new))
+    }
+}
+
+/// Gives every table a process-wide identity for the canonical lock order of
+/// multi-table writes (names repeat across namespaces and after re-creation).
+static NEXT_UID: AtomicU64 = AtomicU64::new(1);
 
 pub struct Table {
     pub name: String,
+    pub uid: u64,
     pub schema: KeySchema,
     pub spec: TableSpec,
-    items: DashMap<KeyValue, Partition>,
-    item_count: AtomicI64,
-    size_bytes: AtomicI64,
+    tree: Tree,
+    feed: Feed,
+    stats: Arc<Stats>,
+    ttl_index: Arc<TtlIndex>,
     ttl: RwLock<TtlState>,
-    /// (due epoch millis, key) for every item with a usable TTL value while TTL is enabled.
-    ttl_index: Mutex<BTreeSet<(i64, PrimaryKey)>>,
 }
 
 impl Table {
     pub fn new(name: String, schema: KeySchema, spec: TableSpec) -> Self {
+        let stats = Arc::new(Stats::default());
+        let ttl_index = Arc::new(TtlIndex::default());
+        let feed = Feed::default();
+        feed.subscribe(stats.clone());
+        feed.subscribe(ttl_index.clone());
         Table {
             name,
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
             schema,
             spec,
-            items: DashMap::new(),
-            item_count: AtomicI64::new(0),
-            size_bytes: AtomicI64::new(0),
+            tree: Tree::default(),
+            feed,
+            stats,
+            ttl_index,
             ttl: RwLock::new(TtlState::default()),
-            ttl_index: Mutex::new(BTreeSet::new()),
         }
     }
 
     pub fn item_count(&self) -> i64 {
-        self.item_count.load(Ordering::Relaxed)
+        self.stats.item_count()
     }
 
     pub fn size_bytes(&self) -> i64 {
-        self.size_bytes.load(Ordering::Relaxed)
+        self.stats.size_bytes()
     }
 
-    pub fn get(&self, key: &PrimaryKey) -> Option<Item> {
-        self.items.get(&key.hash)?.get(&key.range).cloned()
+    pub fn feed(&self) -> &Feed {
+        &self.feed
     }
 
-    /// Reads the item under its partition's lock without cloning it.
-    pub fn with_item<T>(&self, key: &PrimaryKey, f: impl FnOnce(Option<&Item>) -> T) -> T {
-        match self.items.get(&key.hash) {
-            Some(partition) => f(partition.get(&key.range)),
-            None => f(None),
-        }
+    pub fn get(&self, key: &PrimaryKey) -> Option<EncodedItem> {
+        self.tree.get(&encode_key(key))
     }
 
-    /// Atomically reads the item at `key`, lets `decide` choose a write, and applies it,
-    /// all under the partition's lock; item count, size and the TTL index follow.
+    /// Reads the items of `span` in key order (`forward`) or reverse key order. Between
+    /// batches of [`BATCH`] items other writes may land, as between DynamoDB's pages.
+    pub fn range(&self, span: Span, forward: bool) -> Range<'_> {
+        self.tree.range(span, forward)
+    }
+
+    /// The key attributes of a stored item, as an item (`LastEvaluatedKey`).
+    pub fn key_item(&self, item: &EncodedItem) -> Item {
+        self.schema
+            .key_names()
+            .filter_map(|name| Some((name.to_owned(), item.get(name)?)))
+            .collect()
+    }
+
+    /// Atomically reads the item at `key`, lets `decide` choose a write, and applies it
+    /// under the item's shard lock; the change feed hears of it before the lock is freed.
     pub fn write<T>(
         &self,
         key: &PrimaryKey,
-        decide: impl FnOnce(Option<&Item>) -> Result<(Write, T)>,
+        decide: impl FnOnce(Option<&EncodedItem>) -> Result<(Write, T)>,
     ) -> Result<Written<T>> {
-        let unchanged = |extra| Written {
-            old: None,
-            old_size: 0,
-            new_size: 0,
-            extra,
-        };
-        let (old, new_size, extra) = match self.items.entry(key.hash.clone()) {
-            Entry::Occupied(mut entry) => {
-                let partition = entry.get_mut();
-                let (write, extra) = decide(partition.get(&key.range))?;
-                match write {
-                    Write::Keep => return Ok(unchanged(extra)),
-                    Write::Put { item, size } => {
-                        let due = self.ttl_due(&item);
-                        let old = partition.insert(key.range.clone(), item);
-                        self.reindex(key, old.as_ref(), due);
-                        (old, Some(size), extra)
-                    }
-                    Write::Delete => {
-                        let old = partition.remove(&key.range);
-                        self.reindex(key, old.as_ref(), None);
-                        if partition.is_empty() {
-                            entry.remove();
-                        }
-                        (old, None, extra)
-                    }
-                }
-            }
-            Entry::Vacant(entry) => {
-                let (write, extra) = decide(None)?;
-                let Write::Put { item, size } = write else {
-                    return Ok(unchanged(extra));
-                };
-                let due = self.ttl_due(&item);
-                entry.insert(BTreeMap::from([(key.range.clone(), item)]));
-                self.reindex(key, None, due);
-                (None, Some(size), extra)
-            }
-        };
-        let old_size = old.as_ref().map(item_size);
-        self.account(old_size, new_size);
-        Ok(Written {
-            old,
-            old_size: old_size.unwrap_or(0),
-            new_size: new_size.unwrap_or(0),
-            extra,
-        })
+        self.write_encoded(&encode_key(key), Cause::Request, decide)
     }
 
-    /// Item count and table size follow every write (`None`: no item).
-    fn account(&self, old_size: Option<usize>, new_size: Option<usize>) {
-        let count_delta = i64::from(new_size.is_some()) - i64::from(old_size.is_some());
-        if count_delta != 0 {
-            self.item_count.fetch_add(count_delta, Ordering::Relaxed);
+    fn write_encoded<T>(
+        &self,
+        key: &[u8],
+        cause: Cause,
+        decide: impl FnOnce(Option<&EncodedItem>) -> Result<(Write, T)>,
+    ) -> Result<Written<T>> {
+        let mut shard = self.tree.write_shard(key);
+        let (write, extra) = decide(shard.get(key))?;
+        let (old, new) = self.apply_locked(&mut shard, key, write, cause);
+        Ok(Written { old, new, extra })
+    }
+
+    /// Applies a decided write to a shard its caller has locked, and publishes it.
+    /// Returns the old and new items when something changed.
+    pub(super) fn apply_locked(
+        &self,
+        shard: &mut Shard,
+        key: &[u8],
+        write: Write,
+        cause: Cause,
+    ) -> (Option<EncodedItem>, Option<EncodedItem>) {
+        match write {
+            Write::Keep => (None, None),
+            Write::Put(item) => {
+                // Replacing keeps the stored key allocation; only new keys allocate one.
+                let (stored_key, old) = match shard.get_key_value(key) {
+                    Some((k, _)) => {
+                        let k = k.clone();
+                        let old = shard.insert(k.clone(), item.clone());
+                        (k, old)
+                    }
+                    None => {
+                        let k: KeyBytes = Arc::from(key);
+                        shard.insert(k.clone(), item.clone());
+                        (k, None)
+                    }
+                };
+                self.feed
+                    .publish(&stored_key, old.as_ref(), Some(&item), cause);
+                (old, Some(item))
+            }
+            Write::Delete => match shard.remove_entry(key) {
+                Some((stored_key, old)) => {
+                    self.feed.publish(&stored_key, Some(&old), None, cause);
+                    (Some(old), None)
+                }
+                None => (None, None),
+            },
         }
-        let size_delta = new_size.unwrap_or(0) as i64 - old_size.unwrap_or(0) as i64;
-        if size_delta != 0 {
-            self.size_bytes.fetch_add(size_delta, Ordering::Relaxed);
-        }
+    }
+
+    pub(super) fn tree(&self) -> &Tree {
+        &self.tree
     }
 
     // ---- TTL ----
 
     pub fn ttl_state(&self) -> TtlState {
-        self.ttl.read().map(|t| t.clone()).unwrap_or_default()
+        self.ttl.read().clone()
     }
 
-    fn ttl_due(&self, item: &Item) -> Option<i64> {
-        let ttl = self.ttl.read().ok()?;
-        due_millis(item, ttl.attribute.as_deref()?)
-    }
-
-    /// Keeps the expiry index in step with a write. Called under the partition lock, so
-    /// index entries for one key change in the same order as the item itself.
-    fn reindex(&self, key: &PrimaryKey, old: Option<&Item>, new_due: Option<i64>) {
-        let old_due = old.and_then(|o| self.ttl_due(o));
-        if old_due == new_due {
-            return;
-        }
-        let Ok(mut index) = self.ttl_index.lock() else {
-            return;
-        };
-        if let Some(due) = old_due {
-            index.remove(&(due, key.clone()));
-        }
-        if let Some(due) = new_due {
-            index.insert((due, key.clone()));
-        }
-    }
-
-    /// Enables or disables TTL on `attribute`. Enabling indexes the items already stored.
+    /// Enables or disables TTL on `attribute`. Enabling indexes the items already stored,
+    /// a shard at a time in chunks under the shard's read lock: writes in between index
+    /// themselves through the feed, and no request waits for more than one chunk.
     pub fn set_ttl(&self, attribute: Option<String>, now_millis: i64) {
         {
-            let Ok(mut ttl) = self.ttl.write() else {
-                return;
-            };
+            let mut ttl = self.ttl.write();
             if let Some(a) = &attribute {
                 ttl.last_attribute = Some(a.clone());
             }
             ttl.attribute = attribute.clone();
             ttl.changed_at_millis = Some(now_millis);
         }
-        let Ok(mut index) = self.ttl_index.lock() else {
+        let enabled = attribute.is_some();
+        self.ttl_index.reset(attribute);
+        if !enabled {
             return;
-        };
-        index.clear();
-        drop(index);
-        let Some(attribute) = attribute else {
-            return;
-        };
-        // Each partition is read under its own lock; writes that land after the TTL
-        // attribute was set index themselves, so nothing is missed.
-        for partition in self.items.iter() {
-            for (range, item) in partition.value() {
-                if let Some(due) = due_millis(item, &attribute) {
-                    let key = PrimaryKey {
-                        hash: partition.key().clone(),
-                        range: range.clone(),
-                    };
-                    if let Ok(mut index) = self.ttl_index.lock() {
-                        index.insert((due, key));
-                    }
+        }
+        const CHUNK: usize = 8 * BATCH;
+        for index in 0..super::tree::SHARDS {
+            let mut after: Bound<KeyBytes> = Bound::Unbounded;
+            loop {
+                let shard = self.tree.read_shard(index);
+                let mut last = None;
+                for (key, item) in shard.range((after.clone(), Bound::Unbounded)).take(CHUNK) {
+                    self.ttl_index.insert(key, item);
+                    last = Some(key.clone());
+                }
+                drop(shard);
+                match last {
+                    Some(key) => after = Bound::Excluded(key),
+                    None => break,
                 }
             }
         }
     }
 
-    /// Deletes the items that are due at `now`. Due keys are taken from the index in
-    /// small batches and each is re-checked under its partition lock, so a write that
-    /// moved the TTL meanwhile wins, and requests are never blocked for long.
+    /// Deletes the items that are due at `now`. Due keys come from the index in small
+    /// batches and each is re-checked under its shard lock, so a write that moved the TTL
+    /// meanwhile wins, and requests are never blocked for long.
     pub fn sweep_expired(&self, now: i64) -> usize {
-        const BATCH: usize = 256;
         let mut deleted = 0;
         loop {
-            let batch: Vec<PrimaryKey> = {
-                let Ok(mut index) = self.ttl_index.lock() else {
-                    return deleted;
-                };
-                let mut keys = Vec::new();
-                while keys.len() < BATCH {
-                    match index.first() {
-                        Some((due, _)) if *due <= now => {
-                            if let Some((_, key)) = index.pop_first() {
-                                keys.push(key);
-                            }
-                        }
-                        _ => break,
-                    }
-                }
-                keys
-            };
+            let batch = self.ttl_index.take_due(now, 256);
             if batch.is_empty() {
                 return deleted;
             }
             for key in batch {
-                let outcome = self.write(&key, |item| {
+                let outcome = self.write_encoded(&key, Cause::TimeToLive, |item| {
                     let expired = item
-                        .and_then(|i| self.ttl_due(i))
+                        .and_then(|i| self.ttl_index.due_of(i))
                         .is_some_and(|due| is_expired(due, now));
                     Ok((if expired { Write::Delete } else { Write::Keep }, ()))
                 });

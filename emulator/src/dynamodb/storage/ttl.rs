@@ -1,17 +1,28 @@
-//! When an item is due for TTL deletion.
+//! When an item is due for TTL deletion, and the index that finds due items.
 //!
 //! DynamoDB deletes an item once its TTL attribute, a Number of epoch seconds, is at or
 //! before now, unless it is more than five years in the past. Any numeric form counts
 //! (`1.7e9`, fractions); other types never expire.
+//!
+//! The [`TtlIndex`] is a change-feed consumer: it keeps `(due millis, key)` for every item
+//! with a usable TTL value while TTL is enabled, so the sweeper takes due keys from the
+//! front of an ordered set instead of scanning tables. Entries may be stale (the sweeper
+//! re-checks each item under its shard lock before deleting), but never missing.
 
-use super::super::model::{AttributeValue, Item};
+use std::collections::BTreeSet;
+
+use parking_lot::{Mutex, RwLock};
+
+use super::feed::{Change, Consumer};
+use super::tree::KeyBytes;
+use crate::dynamodb::model::{AttributeValue, EncodedItem};
 
 /// Items whose TTL lies more than five years in the past are never deleted.
 pub const TTL_MAX_AGE_MILLIS: i64 = 5 * 365 * 24 * 60 * 60 * 1000;
 
 /// The instant (epoch milliseconds, rounded up) at which `item` becomes due, if it has a
 /// usable TTL attribute.
-pub fn due_millis(item: &Item, attribute: &str) -> Option<i64> {
+pub fn due_millis(item: &EncodedItem, attribute: &str) -> Option<i64> {
     let AttributeValue::N(n) = item.get(attribute)? else {
         return None;
     };
@@ -28,13 +39,78 @@ pub fn is_expired(due: i64, now: i64) -> bool {
     due <= now && due >= now.saturating_sub(TTL_MAX_AGE_MILLIS)
 }
 
+/// Due items of one table, ordered by due time. Lock order: a shard lock (held by the
+/// writer publishing a change) may be held when these locks are taken, never the reverse.
+#[derive(Default)]
+pub struct TtlIndex {
+    attribute: RwLock<Option<String>>,
+    due: Mutex<BTreeSet<(i64, KeyBytes)>>,
+}
+
+impl TtlIndex {
+    /// Switches the attribute and empties the index; the caller backfills it.
+    pub fn reset(&self, attribute: Option<String>) {
+        *self.attribute.write() = attribute;
+        self.due.lock().clear();
+    }
+
+    pub fn due_of(&self, item: &EncodedItem) -> Option<i64> {
+        due_millis(item, self.attribute.read().as_deref()?)
+    }
+
+    /// Adds one stored item (backfill after enabling TTL).
+    pub fn insert(&self, key: &KeyBytes, item: &EncodedItem) {
+        if let Some(due) = self.due_of(item) {
+            self.due.lock().insert((due, key.clone()));
+        }
+    }
+
+    /// Takes up to `max` keys due at or before `now`, earliest first.
+    pub fn take_due(&self, now: i64, max: usize) -> Vec<KeyBytes> {
+        let mut due = self.due.lock();
+        let mut keys = Vec::new();
+        while keys.len() < max {
+            match due.first() {
+                Some((at, _)) if *at <= now => {
+                    if let Some((_, key)) = due.pop_first() {
+                        keys.push(key);
+                    }
+                }
+                _ => break,
+            }
+        }
+        keys
+    }
+}
+
+impl Consumer for TtlIndex {
+    fn apply(&self, change: &Change<'_>) {
+        let attribute = self.attribute.read();
+        let Some(attribute) = attribute.as_deref() else {
+            return;
+        };
+        let old = change.old.and_then(|i| due_millis(i, attribute));
+        let new = change.new.and_then(|i| due_millis(i, attribute));
+        if old == new {
+            return;
+        }
+        let mut due = self.due.lock();
+        if let Some(at) = old {
+            due.remove(&(at, change.key.clone()));
+        }
+        if let Some(at) = new {
+            due.insert((at, change.key.clone()));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dynamodb::model::{parse_item, RawItem};
 
-    fn item(json: &str) -> Item {
-        parse_item(serde_json::from_str::<RawItem>(json).unwrap()).unwrap()
+    fn item(json: &str) -> EncodedItem {
+        EncodedItem::encode(&parse_item(serde_json::from_str::<RawItem>(json).unwrap()).unwrap())
     }
 
     #[test]

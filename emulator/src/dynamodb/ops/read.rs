@@ -1,0 +1,216 @@
+//! The page reader Query and Scan share: walk a span of the table's key order, stop at
+//! `Limit` or 1 MB of items read, filter, project, count, and price the page.
+//!
+//! DynamoDB counts a page's work on the items it reads, before the filter: `Limit` caps
+//! the items read (`ScannedCount`), the 1 MB cap is on their summed sizes, and read units
+//! are charged on that sum. When either cap stops the page, `LastEvaluatedKey` is the key
+//! of the last item read, even if no item follows it, as DynamoDB answers.
+
+use serde::Serialize;
+
+use crate::dynamodb::capacity::{self, ConsumedCapacity};
+use crate::dynamodb::error::{DynamoError, Result};
+use crate::dynamodb::expr::{Condition, Projection};
+use crate::dynamodb::model::{Item, ItemOut, PrimaryKey, RawItem};
+use crate::dynamodb::ops::write::decode;
+use crate::dynamodb::storage::{Span, Table};
+use crate::dynamodb::validate;
+
+/// 1 MB: the most item data one Query or Scan page reads.
+pub const PAGE_BYTES: usize = 1024 * 1024;
+
+/// `Select`, after its combination with the projection has been checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Select {
+    AllAttributes,
+    AllProjected,
+    Specific,
+    Count,
+}
+
+pub const SELECT_VALUES: &[&str] = &[
+    "SPECIFIC_ATTRIBUTES",
+    "COUNT",
+    "ALL_ATTRIBUTES",
+    "ALL_PROJECTED_ATTRIBUTES",
+];
+
+impl Select {
+    /// Checks `Select` against the projection parameters and the index, as DynamoDB does
+    /// before reading anything. `verb` is "Querying" or "Scanning".
+    pub fn resolve(
+        select: Option<&str>,
+        projection_expression: bool,
+        attributes_to_get: bool,
+        index: bool,
+        verb: &str,
+    ) -> Result<Select> {
+        let projected = projection_expression || attributes_to_get;
+        let projection_name = if projection_expression {
+            "ProjectionExpression"
+        } else {
+            "AttributesToGet"
+        };
+        let select = match select {
+            None if projected => return Ok(Select::Specific),
+            None => return Ok(Select::AllAttributes),
+            Some(s) => s,
+        };
+        if select == "ALL_PROJECTED_ATTRIBUTES" && !index {
+            return Err(DynamoError::validation(format!(
+                "ALL_PROJECTED_ATTRIBUTES can be used only when {verb} using an IndexName"
+            )));
+        }
+        let resolved = match select {
+            "SPECIFIC_ATTRIBUTES" => Select::Specific,
+            "COUNT" => Select::Count,
+            "ALL_PROJECTED_ATTRIBUTES" => Select::AllProjected,
+            _ => Select::AllAttributes,
+        };
+        if resolved == Select::Specific && !projected {
+            return Err(DynamoError::validation(
+                "Must specify the AttributesToGet or ProjectionExpression when choosing to get \
+                 SPECIFIC_ATTRIBUTES",
+            ));
+        }
+        if resolved != Select::Specific && projected {
+            return Err(DynamoError::validation(format!(
+                "Cannot specify the {projection_name} when choosing to get {select}"
+            )));
+        }
+        Ok(resolved)
+    }
+}
+
+/// What one page reads and how it answers.
+pub struct PageRequest<'a> {
+    pub table: &'a Table,
+    pub span: Span,
+    pub forward: bool,
+    pub limit: Option<usize>,
+    pub filter: Option<&'a Condition>,
+    pub projection: Option<&'a Projection>,
+    pub select: Select,
+    pub consistent: bool,
+    pub return_consumed_capacity: Option<&'a str>,
+}
+
+/// The members Query and Scan answer with.
+#[derive(Serialize, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct Page {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ItemOut>>,
+    pub count: usize,
+    pub scanned_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_evaluated_key: Option<Item>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
+pub fn read_page(req: PageRequest) -> Result<Page> {
+    let mut items = Vec::new();
+    let (mut count, mut scanned, mut bytes) = (0, 0, 0);
+    let mut last = None;
+    let mut capped = false;
+    for (_, stored) in req.table.range(req.span, req.forward) {
+        scanned += 1;
+        bytes += stored.size();
+        let keep = match req.filter {
+            Some(filter) => filter.evaluate(Some(&decode(&stored)?))?,
+            None => true,
+        };
+        if keep {
+            count += 1;
+            if req.select != Select::Count {
+                items.push(match req.projection {
+                    Some(p) => ItemOut::Owned(p.apply(&decode(&stored)?)),
+                    None => ItemOut::Stored(stored.clone()),
+                });
+            }
+        }
+        if req.limit.is_some_and(|l| scanned >= l) || bytes >= PAGE_BYTES {
+            last = Some(stored);
+            capped = true;
+            break;
+        }
+    }
+    let last_evaluated_key = match (capped, last) {
+        (true, Some(item)) => Some(req.table.key_item(&item)),
+        _ => None,
+    };
+    Ok(Page {
+        items: (req.select != Select::Count).then_some(items),
+        count,
+        scanned_count: scanned,
+        last_evaluated_key,
+        consumed_capacity: capacity::report(
+            req.return_consumed_capacity,
+            &req.table.name,
+            capacity::read_units(bytes, req.consistent),
+            false,
+        ),
+    })
+}
+
+/// `ExclusiveStartKey`'s values, validated before the table is known. DynamoDB words most
+/// failures as "The provided starting key is invalid: ...", but not the number and set
+/// ones, which keep their usual wording.
+pub fn start_key_values(raw: Option<RawItem>) -> Result<Option<Item>> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    validate::item(raw).map(Some).map_err(|e| match e {
+        DynamoError::Validation(m) if !keeps_wording(&m) => {
+            DynamoError::validation(format!("{INVALID_START_KEY}: {m}"))
+        }
+        other => other,
+    })
+}
+
+fn keeps_wording(message: &str) -> bool {
+    [
+        "contains duplicates",
+        "number set",
+        "numeric value",
+        "significant digits",
+        "number with magnitude",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
+pub const INVALID_START_KEY: &str = "The provided starting key is invalid";
+
+/// The table key named by `ExclusiveStartKey`, checked against the schema.
+pub fn start_key(table: &Table, key: &Item) -> Result<PrimaryKey> {
+    table.schema.key_from_map(key).map_err(|e| {
+        DynamoError::validation(format!(
+            "{INVALID_START_KEY}: {}",
+            e.message().unwrap_or_default()
+        ))
+    })
+}
+
+/// Query refuses filters on key attributes (Scan allows them).
+pub fn check_filter_attributes(
+    table: &Table,
+    filter: Option<&Condition>,
+    legacy_name: Option<&str>,
+) -> Result<()> {
+    let Some(filter) = filter else {
+        return Ok(());
+    };
+    let what = legacy_name.unwrap_or("Filter Expression");
+    match filter
+        .attribute_heads()
+        .into_iter()
+        .find(|a| table.schema.is_key_attribute(a))
+    {
+        Some(key) => Err(DynamoError::validation(format!(
+            "{what} can only contain non-primary key attributes: Primary key attribute: {key}"
+        ))),
+        None => Ok(()),
+    }
+}

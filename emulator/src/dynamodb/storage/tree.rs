@@ -1,0 +1,256 @@
+//! The ordered map under every table (and, later, every secondary index): encoded keys
+//! to encoded items, split into shards by the top bits of the partition hash.
+//!
+//! Sharding by the hash's top bits keeps the whole key space in order (shard `i` holds
+//! exactly the keys whose first byte is in `[16 i, 16 i + 16)`), so walking the shards in
+//! order is walking the table in order, while writers to different shards never wait for
+//! each other.
+//!
+//! Locking rules:
+//! - A shard lock is held only for a bounded amount of work: one write (its decision,
+//!   its application and the change-feed consumers), or copying out one batch of at most
+//!   [`BATCH`] entries for a reader. Readers then work on shared `Arc`s without any lock.
+//! - Several shards are locked only through [`super::locks`], in ascending
+//!   (table uid, shard index) order, so multi-key writers cannot deadlock.
+//! - Nothing that holds a shard lock takes another shard lock outside that order; the
+//!   change-feed consumers called under a shard lock only take their own inner locks.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::sync::Arc;
+
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use super::keys::Span;
+use crate::dynamodb::model::EncodedItem;
+
+/// An encoded key, shared between the tree and the indexes that point into it.
+pub type KeyBytes = Arc<[u8]>;
+
+pub type Shard = BTreeMap<KeyBytes, EncodedItem>;
+
+pub const SHARDS: usize = 16;
+
+/// Entries a reader copies out per shard lock.
+pub const BATCH: usize = 128;
+
+pub fn shard_of(key: &[u8]) -> usize {
+    key.first().map_or(0, |b| usize::from(*b >> 4))
+}
+
+pub struct Tree {
+    shards: Box<[RwLock<Shard>]>,
+}
+
+impl Default for Tree {
+    fn default() -> Self {
+        Tree {
+            shards: (0..SHARDS).map(|_| RwLock::new(Shard::new())).collect(),
+        }
+    }
+}
+
+impl Tree {
+    pub fn get(&self, key: &[u8]) -> Option<EncodedItem> {
+        self.shards[shard_of(key)].read().get(key).cloned()
+    }
+
+    pub fn shard(&self, index: usize) -> &RwLock<Shard> {
+        &self.shards[index]
+    }
+
+    pub fn write_shard(&self, key: &[u8]) -> RwLockWriteGuard<'_, Shard> {
+        self.shards[shard_of(key)].write()
+    }
+
+    pub fn read_shard(&self, index: usize) -> RwLockReadGuard<'_, Shard> {
+        self.shards[index].read()
+    }
+
+    /// Reads `span` in order (or in reverse), a batch at a time.
+    pub fn range(&self, span: Span, forward: bool) -> Range<'_> {
+        let start = if forward { &span.lo } else { &span.hi };
+        let shard = match start {
+            Bound::Included(k) | Bound::Excluded(k) => shard_of(k),
+            Bound::Unbounded if forward => 0,
+            Bound::Unbounded => SHARDS - 1,
+        };
+        Range {
+            tree: self,
+            span,
+            forward,
+            shard,
+            buffer: Vec::new(),
+            done: false,
+        }
+    }
+}
+
+/// A resumable walk over a span. Each batch is a consistent copy of part of one shard;
+/// between batches other writers may run, as between DynamoDB's pages. Every key is
+/// produced at most once, in order, because the span is narrowed past each batch.
+pub struct Range<'t> {
+    tree: &'t Tree,
+    span: Span,
+    forward: bool,
+    /// The shard being read; the span alone cannot tell (an exclusive upper bound at a
+    /// shard's first key belongs to the shard before it).
+    shard: usize,
+    /// The current batch, reversed so `pop` yields it in reading order.
+    buffer: Vec<(KeyBytes, EncodedItem)>,
+    done: bool,
+}
+
+impl Range<'_> {
+    fn refill(&mut self) {
+        while self.buffer.is_empty() && !self.done {
+            if self.span.is_empty() {
+                self.done = true;
+                return;
+            }
+            let shard_index = self.shard;
+            {
+                let shard = self.tree.shards[shard_index].read();
+                let range = shard.range::<[u8], _>((as_ref(&self.span.lo), as_ref(&self.span.hi)));
+                if self.forward {
+                    self.buffer
+                        .extend(range.take(BATCH).map(|(k, v)| (k.clone(), v.clone())));
+                } else {
+                    self.buffer
+                        .extend(range.rev().take(BATCH).map(|(k, v)| (k.clone(), v.clone())));
+                }
+            }
+            // Narrow the span past this batch, or past this shard when it had no more.
+            let full = self.buffer.len() == BATCH;
+            match (self.buffer.last(), full) {
+                (Some((last, _)), true) => {
+                    let past = Bound::Excluded(last.to_vec());
+                    if self.forward {
+                        self.span.lo = past;
+                    } else {
+                        self.span.hi = past;
+                    }
+                }
+                _ => self.leave_shard(shard_index),
+            }
+            self.buffer.reverse();
+        }
+    }
+
+    /// Moves on to the next shard in reading direction, or ends the walk when no key of
+    /// the span can be there.
+    fn leave_shard(&mut self, shard_index: usize) {
+        if self.forward {
+            let next_start = [((shard_index + 1) << 4) as u8];
+            let beyond = match &self.span.hi {
+                Bound::Unbounded => false,
+                Bound::Included(b) | Bound::Excluded(b) => b.as_slice() < next_start.as_slice(),
+            };
+            if shard_index + 1 >= SHARDS || beyond {
+                self.done = true;
+            } else {
+                self.shard = shard_index + 1;
+                self.span.lo = Bound::Included(next_start.to_vec());
+            }
+        } else {
+            let start = [(shard_index << 4) as u8];
+            let beyond = match &self.span.lo {
+                Bound::Unbounded => false,
+                Bound::Included(b) | Bound::Excluded(b) => b.as_slice() >= start.as_slice(),
+            };
+            if shard_index == 0 || beyond {
+                self.done = true;
+            } else {
+                self.shard = shard_index - 1;
+                self.span.hi = Bound::Excluded(start.to_vec());
+            }
+        }
+    }
+}
+
+impl Iterator for Range<'_> {
+    type Item = (KeyBytes, EncodedItem);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.buffer.is_empty() {
+            self.refill();
+        }
+        self.buffer.pop()
+    }
+}
+
+fn as_ref(bound: &Bound<Vec<u8>>) -> Bound<&[u8]> {
+    match bound {
+        Bound::Included(b) => Bound::Included(b.as_slice()),
+        Bound::Excluded(b) => Bound::Excluded(b.as_slice()),
+        Bound::Unbounded => Bound::Unbounded,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dynamodb::model::Item;
+
+    fn tree_with(keys: &[Vec<u8>]) -> Tree {
+        let tree = Tree::default();
+        let item = EncodedItem::encode(&Item::new());
+        for k in keys {
+            tree.write_shard(k)
+                .insert(Arc::from(k.as_slice()), item.clone());
+        }
+        tree
+    }
+
+    #[test]
+    fn walks_every_shard_in_order_both_ways() {
+        // Keys in every shard, more than a batch in some.
+        let mut keys: Vec<Vec<u8>> = (0..=255u8)
+            .flat_map(|first| (0..3u8).map(move |i| vec![first, i]))
+            .chain((0..300u16).map(|i| vec![0x42, 0x01, (i >> 8) as u8, i as u8]))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let tree = tree_with(&keys);
+        let forward: Vec<Vec<u8>> = tree
+            .range(Span::all(), true)
+            .map(|(k, _)| k.to_vec())
+            .collect();
+        assert_eq!(forward, keys);
+        let mut backward: Vec<Vec<u8>> = tree
+            .range(Span::all(), false)
+            .map(|(k, _)| k.to_vec())
+            .collect();
+        backward.reverse();
+        assert_eq!(backward, keys);
+        let span = Span {
+            lo: Bound::Excluded(vec![0x42, 0x01]),
+            hi: Bound::Included(vec![0x90]),
+        };
+        let expected: Vec<&Vec<u8>> = keys
+            .iter()
+            .filter(|k| {
+                k.as_slice() > [0x42u8, 0x01].as_slice() && k.as_slice() <= [0x90u8].as_slice()
+            })
+            .collect();
+        let got: Vec<Vec<u8>> = tree
+            .range(span.clone(), true)
+            .map(|(k, _)| k.to_vec())
+            .collect();
+        assert_eq!(got.iter().collect::<Vec<_>>(), expected);
+        let mut got_back: Vec<Vec<u8>> = tree.range(span, false).map(|(k, _)| k.to_vec()).collect();
+        got_back.reverse();
+        assert_eq!(got_back.iter().collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn empty_and_inverted_spans_yield_nothing() {
+        let tree = tree_with(&[vec![1], vec![2]]);
+        let inverted = Span {
+            lo: Bound::Included(vec![2]),
+            hi: Bound::Excluded(vec![2]),
+        };
+        assert_eq!(tree.range(inverted, true).count(), 0);
+        assert_eq!(Tree::default().range(Span::all(), false).count(), 0);
+    }
+}
