@@ -47,9 +47,12 @@ struct Args {
     /// Items of ~1 KB loaded for the memory and sweep figures [default: 1000000, --quick: 100000]
     #[arg(long, env = "BENCH_ITEMS")]
     items: Option<u64>,
-    /// Cap on the memory load per target, seconds (a slow peer is measured at what it holds then)
+    /// Cap on a peer's memory load, seconds (a slow peer is measured at what it holds then)
     #[arg(long, env = "BENCH_LOAD_TIMEOUT", default_value_t = 150.0)]
     load_timeout: f64,
+    /// Cap on the emulator's memory load, seconds: its figure is the one the targets are about
+    #[arg(long, env = "BENCH_EMULATOR_LOAD_TIMEOUT", default_value_t = 300.0)]
+    emulator_load_timeout: f64,
     /// Shorter runs: 2 s per workload, 0.5 s warm-up, 10 starts, 100,000 items
     #[arg(long, env = "BENCH_QUICK")]
     quick: bool,
@@ -92,6 +95,7 @@ struct Plan {
     starts: usize,
     items: u64,
     load_timeout: Duration,
+    emulator_load_timeout: Duration,
     kinds: Vec<Kind>,
 }
 
@@ -108,6 +112,7 @@ fn main() {
         starts: args.starts.unwrap_or(if q { 10 } else { 20 }).max(1),
         items: args.items.unwrap_or(if q { 100_000 } else { 1_000_000 }),
         load_timeout: Duration::from_secs_f64(args.load_timeout),
+        emulator_load_timeout: Duration::from_secs_f64(args.emulator_load_timeout),
         kinds: if args.workloads.is_empty() {
             Kind::ALL.to_vec()
         } else {
@@ -396,8 +401,10 @@ fn memory_and_sweep(
 ) {
     // The emulator sweeps only on demand here, so the sweep measured is the one triggered.
     let mut launch = launch.clone();
+    let mut cap = plan.load_timeout;
     if result.name == "emulator" {
         launch.args.extend(["--sweep-interval".into(), "0".into()]);
+        cap = plan.emulator_load_timeout;
     }
     let running: Running = match targets::start(&launch, Duration::from_secs(60)) {
         Ok((r, _)) => r,
@@ -439,7 +446,7 @@ fn memory_and_sweep(
             item,
             caps,
             plan.concurrency,
-            Some(Instant::now() + plan.load_timeout),
+            Some(Instant::now() + cap),
         )
         .await;
         Ok((loaded, ttl_on))
@@ -456,7 +463,7 @@ fn memory_and_sweep(
     } else if loaded.items < plan.items {
         result.memory_note = Some(format!(
             "load capped at {:.0} s: {} of {} items; RSS per byte measured at that count",
-            plan.load_timeout.as_secs_f64(),
+            cap.as_secs_f64(),
             loaded.items,
             plan.items
         ));
