@@ -173,22 +173,61 @@ fn main() {
         "concurrency {}, {:?} per workload after {:?} warm-up, {} starts, {} items for memory",
         plan.concurrency, plan.measure, plan.warmup, plan.starts, plan.items
     );
+    // Every target is started and set up first; then each workload runs on every target
+    // back to back, so that the figures compared (and the limit's) are taken within seconds
+    // of each other, on a machine whose other load changes by the minute.
     let mut results: Vec<TargetResult> = targets
         .iter()
-        .map(|t| {
-            let started = Instant::now();
-            eprintln!("== {}", t.name);
-            let before = load_average();
-            let mut r = run_target(&rt, t, &plan);
-            r.load_average = (before, load_average());
-            eprintln!(
-                "== {} done in {:.0} s",
-                t.name,
-                started.elapsed().as_secs_f64()
-            );
-            r
+        .map(|t| TargetResult {
+            name: t.name.clone(),
+            is_limit: t.is_limit,
+            ..TargetResult::default()
         })
         .collect();
+    let mut live: Vec<Option<Live>> = targets
+        .iter()
+        .zip(results.iter_mut())
+        .map(|(t, r)| {
+            eprintln!("== {}: start-up and setup", t.name);
+            prepare(&rt, t, &plan, r)
+        })
+        .collect();
+    let mut loads: Vec<Vec<f64>> = vec![Vec::new(); targets.len()];
+    for &kind in &plan.kinds {
+        eprintln!("== {}", kind.name());
+        for (i, t) in targets.iter().enumerate() {
+            if let Some(l) = &live[i] {
+                loads[i].push(load_average());
+                run_one(&rt, l, kind, t.is_limit, &plan, &mut results[i]);
+            }
+        }
+    }
+    for (i, t) in targets.iter().enumerate() {
+        let Some(l) = live[i].take() else {
+            continue;
+        };
+        let caps = l.caps;
+        drop(l);
+        eprintln!("== {}: memory", t.name);
+        loads[i].push(load_average());
+        match (&t.launch, t.is_limit) {
+            (_, true) => results[i].memory_note = Some("stores nothing".into()),
+            (None, _) => {
+                results[i].memory_note =
+                    Some("not started by the bench: RSS is not measured".into())
+            }
+            (Some(launch), false) => memory_and_sweep(&rt, launch, caps, &plan, &mut results[i]),
+        }
+        loads[i].push(load_average());
+    }
+    for (r, l) in results.iter_mut().zip(&loads) {
+        if !l.is_empty() {
+            r.load_average = (
+                l.iter().copied().fold(f64::INFINITY, f64::min),
+                l.iter().copied().fold(0.0, f64::max),
+            );
+        }
+    }
     report::add_ratios(&mut results);
     let checks = report::checks(&results);
     let report = Report {
@@ -224,40 +263,43 @@ fn main() {
     write("results.svg", &svg::chart(&report));
 }
 
-fn run_target(rt: &tokio::runtime::Runtime, target: &Target, plan: &Plan) -> TargetResult {
-    let mut result = TargetResult {
-        name: target.name.clone(),
-        is_limit: target.is_limit,
-        ..TargetResult::default()
-    };
+/// A target started and set up for the workloads.
+struct Live {
+    endpoint: Endpoint,
+    /// Kept so the process lives (and is stopped when this is dropped).
+    _running: Option<Running>,
+    caps: Capabilities,
+}
+
+/// Start-up times, the process the workloads run against, its idle RSS, the tables.
+fn prepare(
+    rt: &tokio::runtime::Runtime,
+    target: &Target,
+    plan: &Plan,
+    result: &mut TargetResult,
+) -> Option<Live> {
     if let Some(missing) = &target.missing {
         result.note = Some(missing.clone());
-        return result;
+        return None;
     }
-    // Start-up and the process the workloads run against.
+    let fail = |result: &mut TargetResult, e: String| {
+        result.note = Some(e);
+        None
+    };
     let (endpoint, running) = match (&target.launch, &target.url) {
         (Some(launch), _) => {
             match targets::startup_times(launch, plan.starts) {
                 Ok(times) => result.startup = Some(startup(&times)),
-                Err(e) => {
-                    result.note = Some(format!("does not start: {e}"));
-                    return result;
-                }
+                Err(e) => return fail(result, format!("does not start: {e}")),
             }
             match targets::start(launch, Duration::from_secs(60)) {
                 Ok((running, _)) => (running.endpoint.clone(), Some(running)),
-                Err(e) => {
-                    result.note = Some(format!("does not start: {e}"));
-                    return result;
-                }
+                Err(e) => return fail(result, format!("does not start: {e}")),
             }
         }
         (None, Some(url)) => match Endpoint::parse(url) {
             Ok(e) => (e, None),
-            Err(e) => {
-                result.note = Some(e);
-                return result;
-            }
+            Err(e) => return fail(result, e),
         },
         (None, None) => unreachable!("a target is started or given by URL"),
     };
@@ -270,57 +312,59 @@ fn run_target(rt: &tokio::runtime::Runtime, target: &Target, plan: &Plan) -> Tar
     } else {
         match rt.block_on(workloads::setup(&endpoint, plan.concurrency)) {
             Ok(c) => c,
-            Err(e) => {
-                result.note = Some(format!("setup failed: {e}"));
-                return result;
-            }
+            Err(e) => return fail(result, format!("setup failed: {e}")),
         }
     };
-    for &kind in &plan.kinds {
-        if kind == Kind::Delete && !target.is_limit {
-            // Enough small items that every measured DeleteItem removes one: the PutItem
-            // rate of this target times the run, with a margin.
-            let rate = result
-                .workload(Kind::Put1k)
-                .and_then(|w| w.stats.as_ref())
-                .map_or(20_000.0, |s| s.ops_per_sec);
-            let secs = (plan.warmup + plan.measure).as_secs_f64();
-            let count = (rate * secs * 1.5).clamp(1_000.0, 3_000_000.0) as u64;
-            let loaded = rt.block_on(workloads::load_items(
-                &endpoint,
-                "bench",
-                0..count,
-                workloads::delete_item,
-                caps,
-                plan.concurrency,
-                None,
-            ));
-            eprintln!(
-                "   {count} items for DeleteItem loaded in {:.1} s",
-                loaded.seconds
-            );
-        }
-        let w = rt.block_on(run_workload(&endpoint, kind, target.is_limit, plan));
+    Some(Live {
+        endpoint,
+        _running: running,
+        caps,
+    })
+}
+
+/// One workload on one target (DeleteItem's items are written first).
+fn run_one(
+    rt: &tokio::runtime::Runtime,
+    live: &Live,
+    kind: Kind,
+    is_limit: bool,
+    plan: &Plan,
+    result: &mut TargetResult,
+) {
+    if kind == Kind::Delete && !is_limit {
+        // Enough small items that every measured DeleteItem removes one: the PutItem
+        // rate of this target times the run, with a margin.
+        let rate = result
+            .workload(Kind::Put1k)
+            .and_then(|w| w.stats.as_ref())
+            .map_or(20_000.0, |s| s.ops_per_sec);
+        let secs = (plan.warmup + plan.measure).as_secs_f64();
+        let count = (rate * secs * 1.5).clamp(1_000.0, 3_000_000.0) as u64;
+        let loaded = rt.block_on(workloads::load_items(
+            &live.endpoint,
+            "bench",
+            0..count,
+            workloads::delete_item,
+            live.caps,
+            plan.concurrency,
+            None,
+        ));
         eprintln!(
-            "   {:<26} {:?} {}",
-            kind.name(),
-            w.status,
-            w.stats
-                .as_ref()
-                .map(|s| format!("{:.0} ops/s p99 {} µs", s.ops_per_sec, s.p99_us))
-                .unwrap_or_default()
+            "   {count} items for DeleteItem loaded in {:.1} s",
+            loaded.seconds
         );
-        result.workloads.push(w);
     }
-    drop(running);
-    match (&target.launch, target.is_limit) {
-        (_, true) => result.memory_note = Some("stores nothing".into()),
-        (None, _) => {
-            result.memory_note = Some("not started by the bench: RSS is not measured".into())
-        }
-        (Some(launch), false) => memory_and_sweep(rt, launch, caps, plan, &mut result),
-    }
-    result
+    let w = rt.block_on(run_workload(&live.endpoint, kind, is_limit, plan));
+    eprintln!(
+        "   {:<10} {:?} {}",
+        result.name,
+        w.status,
+        w.stats
+            .as_ref()
+            .map(|s| format!("{:.0} ops/s p99 {} µs", s.ops_per_sec, s.p99_us))
+            .unwrap_or_default()
+    );
+    result.workloads.push(w);
 }
 
 fn load_average() -> f64 {

@@ -33,8 +33,8 @@ pub struct TargetResult {
     /// Why nothing (or not everything) was measured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The machine's 1-minute load average when this target's measurements began and
-    /// ended: the cores are shared, so a busy machine shows here.
+    /// The lowest and highest 1-minute load average seen before this target's workloads
+    /// and memory phase: the cores are shared, so a busy machine shows here.
     pub load_average: (f64, f64),
     #[serde(skip_serializing_if = "Option::is_none")]
     pub startup: Option<Startup>,
@@ -362,8 +362,8 @@ pub fn markdown(r: &Report) -> String {
             .as_ref()
             .map_or_else(na, |st| format!("{:.1}–{:.1} ms", st.min_ms, st.max_ms))
     });
-    row(&mut s, "load average, start → end", &|t| {
-        format!("{:.1} → {:.1}", t.load_average.0, t.load_average.1)
+    row(&mut s, "load average, min–max", &|t| {
+        format!("{:.1}–{:.1}", t.load_average.0, t.load_average.1)
     });
     row(&mut s, "idle RSS", &|t| {
         t.idle_rss_bytes.map_or_else(na, mib)
