@@ -27,3 +27,8 @@ bench *ARGS:
 # bench/results/results.{json,md,svg}.
 bench-peers *ARGS:
     bash bench/peers.sh --out bench/results --seconds 3 --load-timeout 90 {{ARGS}}
+
+# Conformance suites at the full case count: `just conformance` (in-process emulator),
+# `just conformance --target aws --confirm-aws`, `just conformance --target http://host:port`
+conformance *ARGS:
+    cargo run --release -p conformance -- {{ARGS}}

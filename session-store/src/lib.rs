@@ -7,6 +7,10 @@
 //!   ttl_deadline: N|NULL}`.
 //! - [`DynamoDbSessionStore`] is a `tower_sessions::SessionStore` on top of it.
 //!
+//! - [`keyring`] is a data-protection key ring compatible with ASP.NET Core (XML key
+//!   repositories in DynamoDB, SSM Parameter Store or files; ASP.NET Core's payload format),
+//!   and a layer that protects tower-sessions cookies with it.
+//!
 //! Where this crate deliberately differs from the .NET provider (each keeps the table
 //! compatible): a refresh only moves the TTL of an item that still exists; values too large
 //! for an item fail before any request; an optional DEFLATE compression marks its items.
@@ -18,6 +22,7 @@ mod dynamodb;
 mod entry;
 mod error;
 mod item;
+pub mod keyring;
 mod sessions;
 mod timespan;
 

@@ -8,51 +8,13 @@ mod app;
 
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
 use axum::Router;
+use common::browser::Browser;
 use common::*;
 use emulator::harness::TestEmulator;
-use http_body_util::BodyExt;
 use session_store::DynamoDbSessionStore;
-use tower::ServiceExt;
 
 const IDLE_MINUTES: i64 = 30;
-
-/// One browser: remembers the session cookie between requests.
-#[derive(Default)]
-struct Browser {
-    cookie: Option<String>,
-}
-
-impl Browser {
-    async fn visit(&mut self, app: &Router) -> String {
-        let mut request = Request::get("/");
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        let response = app
-            .clone()
-            .oneshot(request.body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        if let Some(set) = response.headers().get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = Some(pair);
-        }
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        String::from_utf8(body.to_vec()).unwrap()
-    }
-
-    fn session_id(&self) -> String {
-        self.cookie
-            .as_deref()
-            .unwrap()
-            .trim_start_matches("id=")
-            .to_owned()
-    }
-}
 
 /// A fresh app process on the same table: new cache, new store, new router. The session
 /// layer reads the system clock and the store the emulator's, so lifetimes are rebased

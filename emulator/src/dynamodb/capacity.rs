@@ -80,6 +80,21 @@ pub fn report(
     }
 }
 
+/// The batch operations' `ConsumedCapacity`: one entry per table, each table's units
+/// summed over its requests.
+pub fn report_tables<'a>(
+    mode: Option<&str>,
+    tables: impl IntoIterator<Item = (&'a str, f64)>,
+    is_write: bool,
+) -> Option<Vec<ConsumedCapacity>> {
+    matches!(mode, Some("TOTAL" | "INDEXES")).then(|| {
+        tables
+            .into_iter()
+            .filter_map(|(table, units)| report(mode, table, units, is_write))
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -156,6 +156,14 @@ fn coral_class(rust_name: &str) -> Option<String> {
         "AttributeValueUpdate" => "AttributeValueUpdate",
         "ThroughputInput" => "ProvisionedThroughput",
         "Specification" => "TimeToLiveSpecification",
+        "KeysAndAttributes" => "KeysAndAttributes",
+        "WriteRequest" => "WriteRequest",
+        "PutRequest" => "PutRequest",
+        "DeleteRequest" => "DeleteRequest",
+        // BatchWriteItem's map of lists (ops/batch_write_item.rs names the list type).
+        "WriteRequests" => {
+            return Some("java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>".into())
+        }
         _ => return None,
     };
     Some(format!("com.amazonaws.dynamodb.v20120810.{class}"))

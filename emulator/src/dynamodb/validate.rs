@@ -1,9 +1,9 @@
 //! Validation shared by several operations, with DynamoDB's exact wording.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::error::{Constraints, DynamoError, Result};
-use super::model::{parse_item, Item, RawItem};
+use super::model::{item_size, parse_item, Item, PrimaryKey, RawItem, MAX_ITEM_SIZE};
 
 pub const TABLE_NAME_PATTERN: &str = "[a-zA-Z0-9_.-]+";
 
@@ -85,6 +85,29 @@ pub fn enum_value(c: &mut Constraints, path: &str, value: Option<&str>, allowed:
     }
 }
 
+/// The size of an item to be put, within the 400 KB limit (PutItem and BatchWriteItem check
+/// it before the table is looked up, as DynamoDB does).
+pub fn put_item_size(item: &Item) -> Result<usize> {
+    let size = item_size(item);
+    if size > MAX_ITEM_SIZE {
+        return Err(DynamoError::validation(
+            "Item size has exceeded the maximum allowed size",
+        ));
+    }
+    Ok(size)
+}
+
+/// The batch operations refuse a key that a table's list names twice.
+pub fn first_use(seen: &mut HashSet<PrimaryKey>, key: &PrimaryKey) -> Result<()> {
+    if seen.insert(key.clone()) {
+        Ok(())
+    } else {
+        Err(DynamoError::validation(
+            "Provided list of item keys contains duplicates",
+        ))
+    }
+}
+
 /// Validates a raw item or key map into a typed one.
 pub fn item(raw: RawItem) -> Result<Item> {
     parse_item(raw)
@@ -152,12 +175,60 @@ pub fn conditional_operator(c: &mut Constraints, value: Option<&str>) {
 }
 
 /// `AttributesToGet`, when present, must name at least one attribute.
-pub fn attributes_to_get(c: &mut Constraints, value: Option<&[String]>) {
+pub fn attributes_to_get(c: &mut Constraints, path: &str, value: Option<&[String]>) {
     if value.is_some_and(<[String]>::is_empty) {
+        c.fail("[]", path, &min_length(1));
+    }
+}
+
+fn min_length(min: usize) -> String {
+    format!("Member must have length greater than or equal to {min}")
+}
+
+fn max_length(max: usize) -> String {
+    format!("Member must have length less than or equal to {max}")
+}
+
+/// A list or map member of `len` entries within `min..=max`; `shown` is the value as the
+/// message prints it.
+pub fn length(
+    c: &mut Constraints,
+    path: &str,
+    shown: impl std::fmt::Display + Copy,
+    len: usize,
+    min: usize,
+    max: usize,
+) {
+    if len < min {
+        c.fail(shown, path, &min_length(min));
+    }
+    if len > max {
+        c.fail(shown, path, &max_length(max));
+    }
+}
+
+/// Coral checks the keys (or values) of a map member against their own shape's
+/// constraints and, when one fails, reports the map once, listing every constraint of that
+/// shape (maximum first) whether or not it failed:
+/// `Map keys must satisfy constraint: [Member must have length less than or equal to 1024,
+/// Member must have length greater than or equal to 1]`.
+pub fn map_entries(
+    c: &mut Constraints,
+    path: &str,
+    shown: impl std::fmt::Display,
+    part: &str,
+    any_fails: bool,
+    (min, max): (usize, usize),
+) {
+    if any_fails {
         c.fail(
-            "[]",
-            "attributesToGet",
-            "Member must have length greater than or equal to 1",
+            shown,
+            path,
+            &format!(
+                "Map {part} must satisfy constraint: [{}, {}]",
+                max_length(max),
+                min_length(min)
+            ),
         );
     }
 }
@@ -170,6 +241,32 @@ pub fn limit(c: &mut Constraints, value: Option<i32>) {
             "limit",
             "Member must have value greater than or equal to 1",
         );
+    }
+}
+
+/// A data-plane table reference in a batch request's `RequestItems`: a table name or ARN of
+/// 1 to 1024 characters (today's `TableArn` shape; the old 3-255 name pattern no longer
+/// applies there).
+pub const TABLE_REFERENCE_LENGTH: (usize, usize) = (1, 1024);
+
+pub fn is_table_reference(name: &str) -> bool {
+    let (min, max) = TABLE_REFERENCE_LENGTH;
+    (min..=max).contains(&name.chars().count())
+}
+
+/// A map or list member as a constraint message prints it. Coral prints the Java
+/// `toString` of the whole value; only its brackets are on record (dynalite's suite matches
+/// `{.+}` and `[.+]`), so entries stand in as `name=...` and list members as `...`.
+pub fn shown_map<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let entries: Vec<String> = names.map(|n| format!("{n}=...")).collect();
+    format!("{{{}}}", entries.join(", "))
+}
+
+pub fn shown_list(len: usize) -> String {
+    if len == 0 {
+        "[]".to_owned()
+    } else {
+        format!("[{}]", vec!["..."; len].join(", "))
     }
 }
 

@@ -5,6 +5,7 @@
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
+use session_store::keyring::ProtectedCookieLayer;
 use session_store::DynamoDbSessionStore;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
@@ -18,6 +19,18 @@ pub fn router(store: DynamoDbSessionStore, idle: time::Duration) -> Router {
         .with_secure(false)
         .with_expiry(Expiry::OnInactivity(idle));
     Router::new().route("/", get(count_visit)).layer(sessions)
+}
+
+/// The app with its session cookie protected by a key ring: instances that share the ring
+/// read each other's cookies, so a farm needs no sticky sessions.
+#[allow(dead_code)]
+pub fn protected_router(
+    store: DynamoDbSessionStore,
+    idle: time::Duration,
+    cookies: ProtectedCookieLayer,
+) -> Router {
+    // Added last, so outermost: it sees the cookie before the session layer does.
+    router(store, idle).layer(cookies)
 }
 
 async fn count_visit(session: Session) -> Result<String, (StatusCode, String)> {

@@ -2,6 +2,8 @@
 //! the emulator's clock, and raw item access to check what the cache really stored.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

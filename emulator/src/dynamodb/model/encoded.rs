@@ -138,6 +138,16 @@ pub enum ItemOut {
     Owned(Item),
 }
 
+impl ItemOut {
+    /// DynamoDB's size of the item as answered (BatchGetItem's 16 MB response limit).
+    pub fn size(&self) -> usize {
+        match self {
+            ItemOut::Stored(item) => item.size(),
+            ItemOut::Owned(item) => super::item_size(item),
+        }
+    }
+}
+
 impl Serialize for ItemOut {
     fn serialize<Ser: Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
         match self {

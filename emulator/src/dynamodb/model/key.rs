@@ -98,6 +98,10 @@ fn key_value(attr: &KeyAttribute, value: &AttributeValue) -> Option<KeyValue> {
     }
 }
 
+fn key_mismatch() -> DynamoError {
+    DynamoError::validation("The provided key element does not match the schema")
+}
+
 fn check_not_empty(attr: &KeyAttribute, value: &KeyValue) -> Result<()> {
     let kind = match value {
         KeyValue::S(s) if s.is_empty() => "string",
@@ -165,17 +169,22 @@ impl KeySchema {
 
     /// A `Key` parameter (GetItem, UpdateItem, DeleteItem): exactly the key attributes.
     pub fn key_from_map(&self, key: &Item) -> Result<PrimaryKey> {
-        let mismatch =
-            || DynamoError::validation("The provided key element does not match the schema");
         let expected = 1 + usize::from(self.range.is_some());
         if key.len() != expected {
-            return Err(mismatch());
+            return Err(key_mismatch());
         }
+        self.key_in_item(key)
+    }
+
+    /// The key of a whole item, worded as a `Key` parameter is: a missing or mistyped key
+    /// attribute is "The provided key element does not match the schema". BatchWriteItem's
+    /// `PutRequest` answers so, where PutItem names the attribute ([`Self::key_of_item`]).
+    pub fn key_in_item(&self, item: &Item) -> Result<PrimaryKey> {
         let extract = |attr: &KeyAttribute| -> Result<KeyValue> {
-            let kv = key
+            let kv = item
                 .get(&attr.name)
                 .and_then(|v| key_value(attr, v))
-                .ok_or_else(mismatch)?;
+                .ok_or_else(key_mismatch)?;
             check_not_empty(attr, &kv)?;
             Ok(kv)
         };

@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::dynamodb::capacity::{self, ConsumedCapacity};
 use crate::dynamodb::error::{Constraints, Result};
-use crate::dynamodb::expr::{self, ExpressionParams};
-use crate::dynamodb::model::{EncodedItem, ItemOut, RawItem};
+use crate::dynamodb::expr::{self, ExpressionParams, Projection};
+use crate::dynamodb::model::{EncodedItem, ItemOut, PrimaryKey, RawItem};
 use crate::dynamodb::ops::write::decode;
+use crate::dynamodb::storage::Table;
 use crate::dynamodb::{validate, Ctx, Operation};
 
 #[derive(Deserialize)]
@@ -46,7 +47,11 @@ impl Operation for GetItem {
         // DynamoDB's order of constraint failures for GetItem.
         let mut c = Constraints::new();
         validate::return_consumed_capacity(&mut c, input.return_consumed_capacity.as_deref());
-        validate::attributes_to_get(&mut c, input.attributes_to_get.as_deref());
+        validate::attributes_to_get(
+            &mut c,
+            "attributesToGet",
+            input.attributes_to_get.as_deref(),
+        );
         validate::table_name(&mut c, "tableName", input.table_name.as_deref());
         validate::required(&mut c, "key", input.key.as_ref());
         c.finish()?;
@@ -65,23 +70,35 @@ impl Operation for GetItem {
         if let Some(p) = &projection {
             p.check_key_attributes(&table.schema)?;
         }
-        // Capacity is charged on the whole item, whatever the projection keeps.
-        let stored = table.get(&key);
-        let size = stored.as_ref().map_or(0, EncodedItem::size);
-        let item = match (stored, &projection) {
-            (None, _) => None,
-            (Some(stored), None) => Some(ItemOut::Stored(stored)),
-            (Some(stored), Some(p)) => Some(ItemOut::Owned(p.apply(&decode(&stored)?))),
-        };
         let consistent = input.consistent_read.unwrap_or(false);
+        let (item, units) = read(&table, &key, projection.as_ref(), consistent)?;
         Ok(Output {
             item,
             consumed_capacity: capacity::report(
                 input.return_consumed_capacity.as_deref(),
                 &table.name,
-                capacity::read_units(size, consistent),
+                units,
                 false,
             ),
         })
     }
+}
+
+/// Reads one item by key for an answer, projected if asked, with the read units it costs.
+/// GetItem and BatchGetItem read through here. Capacity is charged on the whole stored item
+/// whatever the projection keeps, and the minimum when there is no item.
+pub fn read(
+    table: &Table,
+    key: &PrimaryKey,
+    projection: Option<&Projection>,
+    consistent: bool,
+) -> Result<(Option<ItemOut>, f64)> {
+    let stored = table.get(key);
+    let units = capacity::read_units(stored.as_ref().map_or(0, EncodedItem::size), consistent);
+    let item = match (stored, projection) {
+        (None, _) => None,
+        (Some(stored), None) => Some(ItemOut::Stored(stored)),
+        (Some(stored), Some(p)) => Some(ItemOut::Owned(p.apply(&decode(&stored)?))),
+    };
+    Ok((item, units))
 }

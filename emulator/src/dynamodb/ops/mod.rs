@@ -1,5 +1,7 @@
 //! One module per DynamoDB operation, routed by the name after `DynamoDB_20120810.`.
 
+pub mod batch_get_item;
+pub mod batch_write_item;
 pub mod create_table;
 pub mod delete_item;
 pub mod delete_table;
@@ -31,6 +33,8 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>> {
         "DeleteItem" => run::<delete_item::DeleteItem>(ctx, body),
         "Query" => run::<query::Query>(ctx, body),
         "Scan" => run::<scan::Scan>(ctx, body),
+        "BatchGetItem" => run::<batch_get_item::BatchGetItem>(ctx, body),
+        "BatchWriteItem" => run::<batch_write_item::BatchWriteItem>(ctx, body),
         _ => Err(DynamoError::UnknownOperation),
     }
 }

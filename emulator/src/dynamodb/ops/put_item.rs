@@ -6,9 +6,9 @@ use crate::common::json;
 use serde::Deserialize;
 
 use super::write::{self, Change, Returns};
-use crate::dynamodb::error::{Constraints, DynamoError, Result};
+use crate::dynamodb::error::{Constraints, Result};
 use crate::dynamodb::expr::{self, ExpectedAttributeValue, ExpressionParams};
-use crate::dynamodb::model::{item_size, EncodedItem, RawAttributeValue, RawItem, MAX_ITEM_SIZE};
+use crate::dynamodb::model::{EncodedItem, RawAttributeValue, RawItem};
 use crate::dynamodb::{validate, Ctx, Operation};
 
 #[derive(Deserialize)]
@@ -70,12 +70,7 @@ impl Operation for PutItem {
         let item = validate::item(input.item.unwrap_or_default())?;
         validate::only_all_old_or_none(input.return_values.as_deref())?;
         // Checked before the table is looked up, as DynamoDB does.
-        let size = item_size(&item);
-        if size > MAX_ITEM_SIZE {
-            return Err(DynamoError::validation(
-                "Item size has exceeded the maximum allowed size",
-            ));
-        }
+        let size = validate::put_item_size(&item)?;
         let compiled = expr::compile(&params)?;
 
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;

@@ -59,7 +59,11 @@ impl Operation for Query {
             input.select.as_deref(),
             read::SELECT_VALUES,
         );
-        validate::attributes_to_get(&mut c, input.attributes_to_get.as_deref());
+        validate::attributes_to_get(
+            &mut c,
+            "attributesToGet",
+            input.attributes_to_get.as_deref(),
+        );
         validate::limit(&mut c, input.limit);
         validate::conditional_operator(&mut c, input.conditional_operator.as_deref());
         expr::legacy::filter_operators(&mut c, "keyConditions", input.key_conditions.as_ref());

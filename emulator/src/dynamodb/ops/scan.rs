@@ -53,7 +53,11 @@ impl Operation for Scan {
         let mut c = Constraints::new();
         validate::table_name(&mut c, "tableName", input.table_name.as_deref());
         validate::index_name(&mut c, input.index_name.as_deref());
-        validate::attributes_to_get(&mut c, input.attributes_to_get.as_deref());
+        validate::attributes_to_get(
+            &mut c,
+            "attributesToGet",
+            input.attributes_to_get.as_deref(),
+        );
         validate::limit(&mut c, input.limit);
         validate::enum_value(
             &mut c,

@@ -99,6 +99,33 @@ pub fn write(
     change: Change,
     returns: &Returns,
 ) -> Result<Output> {
+    let applied = apply(table, key, condition, change, returns)?;
+    Ok(Output {
+        attributes: applied.attributes,
+        consumed_capacity: capacity::report(
+            returns.consumed_capacity,
+            &table.name,
+            applied.units,
+            true,
+        ),
+    })
+}
+
+/// What one write did: the `ReturnValues` selection and the write units it consumed.
+pub struct Applied {
+    pub attributes: Option<Item>,
+    pub units: f64,
+}
+
+/// The write itself, for callers that report capacity their own way (BatchWriteItem sums
+/// it per table); `returns.consumed_capacity` is not looked at.
+pub fn apply(
+    table: &Table,
+    key: &PrimaryKey,
+    condition: Option<&Condition>,
+    change: Change,
+    returns: &Returns,
+) -> Result<Applied> {
     let update = match &change {
         Change::Update(update) => *update,
         _ => None,
@@ -142,10 +169,7 @@ pub fn write(
         ReturnValues::UpdatedOld => old()?.and_then(|o| updated_part(update, &o)),
         ReturnValues::UpdatedNew => written.extra.and_then(|n| updated_part(update, &n)),
     };
-    Ok(Output {
-        attributes,
-        consumed_capacity: capacity::report(returns.consumed_capacity, &table.name, units, true),
-    })
+    Ok(Applied { attributes, units })
 }
 
 /// A stored item's content; only a buffer the engine did not write fails.

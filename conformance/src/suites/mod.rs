@@ -1,0 +1,30 @@
+//! The suites. Each module's `properties()` names what it checks.
+
+pub mod api;
+pub mod cache;
+pub mod clock;
+pub mod dynamodb_api;
+pub mod sessions;
+pub mod ssm_api;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+/// The item under a string hash key, read strongly consistent, around any code under test.
+pub async fn raw_item(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    key_name: &str,
+    key: &str,
+) -> Result<Option<HashMap<String, AttributeValue>>, String> {
+    client
+        .get_item()
+        .table_name(table)
+        .key(key_name, AttributeValue::S(key.to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .map(|out| out.item)
+        .map_err(|e| format!("GetItem {key}: {}", crate::sdk_error(&e)))
+}

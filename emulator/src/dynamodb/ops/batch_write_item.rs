@@ -1,0 +1,222 @@
+//! BatchWriteItem: up to 25 puts and deletes over one or more tables. Each write is atomic
+//! on its own item (the batch as a whole is not) and goes through the single-item write
+//! pipeline ([`write::apply`]) without a condition.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::write::{self, Change, Returns};
+use crate::common::json;
+use crate::dynamodb::capacity::{self, ConsumedCapacity};
+use crate::dynamodb::error::{Constraints, DynamoError, Result};
+use crate::dynamodb::model::{EncodedItem, Item, RawItem};
+use crate::dynamodb::{validate, Ctx, Operation};
+
+/// Requests per call, over all tables (also the bound of each table's list and of the
+/// `RequestItems` map).
+pub const MAX_REQUESTS: usize = 25;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Input {
+    #[serde(default, deserialize_with = "json::map")]
+    pub request_items: Option<BTreeMap<String, WriteRequests>>,
+    pub return_consumed_capacity: Option<String>,
+    pub return_item_collection_metrics: Option<String>,
+}
+
+/// One table's list of requests; named so that a misplaced value is reported with Coral's
+/// `java.util.List<...WriteRequest>`.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct WriteRequests(pub Vec<WriteRequest>);
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WriteRequest {
+    pub put_request: Option<PutRequest>,
+    pub delete_request: Option<DeleteRequest>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutRequest {
+    #[serde(default, deserialize_with = "json::map")]
+    pub item: Option<RawItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteRequest {
+    #[serde(default, deserialize_with = "json::map")]
+    pub key: Option<RawItem>,
+}
+
+/// `ItemCollectionMetrics` is never returned: DynamoDB reports it only for tables with
+/// local secondary indexes, which this emulator does not support yet.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Output {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
+    pub unprocessed_items: NoUnprocessedItems,
+}
+
+/// Always `{}`: the emulator never throttles, so every request of a valid batch is
+/// processed.
+#[derive(Serialize)]
+pub struct NoUnprocessedItems {}
+
+/// A validated request, before its table's key schema is applied.
+enum Request {
+    /// The item and its size, measured once for the 400 KB limit.
+    Put(Item, usize),
+    Delete(Item),
+}
+
+pub struct BatchWriteItem;
+
+impl Operation for BatchWriteItem {
+    type Input = Input;
+    type Output = Output;
+
+    fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
+        check_constraints(&input)?;
+        let mode = input.return_consumed_capacity.as_deref();
+        let items = input.request_items.unwrap_or_default();
+        let total: usize = items.values().map(|list| list.0.len()).sum();
+        if total > MAX_REQUESTS {
+            return Err(DynamoError::validation(
+                "Too many items requested for the BatchWriteItem call",
+            ));
+        }
+        let mut batches = Vec::with_capacity(items.len());
+        for (name, list) in items {
+            batches.push((name, parse_requests(list.0)?));
+        }
+
+        // Every table exists and every key fits its schema before anything is written.
+        let tables = batches
+            .iter()
+            .map(|(name, _)| ctx.table(name))
+            .collect::<Result<Vec<_>>>()?;
+        let mut writes = Vec::with_capacity(batches.len());
+        for ((_, requests), table) in batches.into_iter().zip(&tables) {
+            let mut seen = HashSet::new();
+            let mut table_writes = Vec::with_capacity(requests.len());
+            for request in requests {
+                let (key, change) = match request {
+                    Request::Put(item, size) => (
+                        table.schema.key_in_item(&item)?,
+                        Change::Put(EncodedItem::encode_sized(&item, size)),
+                    ),
+                    Request::Delete(key) => (table.schema.key_from_map(&key)?, Change::Delete),
+                };
+                validate::first_use(&mut seen, &key)?;
+                table_writes.push((key, change));
+            }
+            writes.push(table_writes);
+        }
+
+        let returns = Returns::from_members(None, None, None);
+        let mut units_by_table = Vec::with_capacity(tables.len());
+        for (table, table_writes) in tables.iter().zip(writes) {
+            let mut units = 0.0;
+            for (key, change) in table_writes {
+                units += write::apply(table, &key, None, change, &returns)?.units;
+            }
+            units_by_table.push((table.name.as_str(), units));
+        }
+        Ok(Output {
+            consumed_capacity: capacity::report_tables(mode, units_by_table, true),
+            unprocessed_items: NoUnprocessedItems {},
+        })
+    }
+}
+
+/// The member constraints, all reported at once in DynamoDB's order.
+fn check_constraints(input: &Input) -> Result<()> {
+    let mut c = Constraints::new();
+    validate::return_consumed_capacity(&mut c, input.return_consumed_capacity.as_deref());
+    validate::return_item_collection_metrics(
+        &mut c,
+        input.return_item_collection_metrics.as_deref(),
+    );
+    match &input.request_items {
+        None => c.missing("requestItems"),
+        Some(items) => {
+            let shown = validate::shown_map(items.keys());
+            validate::length(&mut c, "requestItems", &shown, items.len(), 1, MAX_REQUESTS);
+            validate::map_entries(
+                &mut c,
+                "requestItems",
+                &shown,
+                "keys",
+                items.keys().any(|n| !validate::is_table_reference(n)),
+                validate::TABLE_REFERENCE_LENGTH,
+            );
+            validate::map_entries(
+                &mut c,
+                "requestItems",
+                &shown,
+                "value",
+                items
+                    .values()
+                    .any(|list| !(1..=MAX_REQUESTS).contains(&list.0.len())),
+                (1, MAX_REQUESTS),
+            );
+            for (name, list) in items {
+                for (i, request) in list.0.iter().enumerate() {
+                    // Coral numbers list members from 1.
+                    let path = format!("requestItems.{name}.member.{}.member", i + 1);
+                    if let Some(delete) = &request.delete_request {
+                        validate::required(
+                            &mut c,
+                            &format!("{path}.deleteRequest.key"),
+                            delete.key.as_ref(),
+                        );
+                    }
+                    if let Some(put) = &request.put_request {
+                        validate::required(
+                            &mut c,
+                            &format!("{path}.putRequest.item"),
+                            put.item.as_ref(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(c.finish()?)
+}
+
+/// One table's requests: each must hold exactly one of `PutRequest` and `DeleteRequest`
+/// (DynamoDB words a request without either in attribute-value terms), then their values
+/// are validated and each item measured against the 400 KB limit, as PutItem does before
+/// it looks the table up.
+fn parse_requests(list: Vec<WriteRequest>) -> Result<Vec<Request>> {
+    if list
+        .iter()
+        .any(|r| r.put_request.is_some() == r.delete_request.is_some())
+    {
+        return Err(DynamoError::validation(
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly \
+             one of the supported datatypes",
+        ));
+    }
+    list.into_iter()
+        .map(
+            |request| match (request.put_request, request.delete_request) {
+                (Some(put), _) => {
+                    let item = validate::item(put.item.unwrap_or_default())?;
+                    let size = validate::put_item_size(&item)?;
+                    Ok(Request::Put(item, size))
+                }
+                (None, delete) => Ok(Request::Delete(validate::item(
+                    delete.and_then(|d| d.key).unwrap_or_default(),
+                )?)),
+            },
+        )
+        .collect()
+}
