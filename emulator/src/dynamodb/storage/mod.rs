@@ -11,6 +11,7 @@
 //! - [`locks`]: several keys in several tables locked in one canonical order
 //!   (transactions).
 //! - [`ttl`]: when an item is due, and the expiry-ordered index of due items.
+//! - [`tokens`]: TransactWriteItems' client request tokens (idempotency).
 //!
 //! Items are stored as [`EncodedItem`](crate::dynamodb::model::EncodedItem)s: one shared
 //! buffer each, so reads never copy an item and memory stays close to the payload.
@@ -19,6 +20,7 @@ pub mod feed;
 pub mod keys;
 pub mod locks;
 mod table;
+pub mod tokens;
 pub mod tree;
 mod ttl;
 
@@ -38,6 +40,8 @@ use crate::common::Namespace;
 #[derive(Default)]
 pub struct Catalog {
     tables: RwLock<BTreeMap<String, Arc<Table>>>,
+    /// Client request tokens are per account and region, like tables.
+    pub tokens: tokens::ClientTokens,
 }
 
 impl Catalog {
