@@ -655,3 +655,217 @@ async fn transact_get_items() {
          constraint: Member must have length greater than or equal to 1"
     );
 }
+
+fn balance(item: &Item) -> i64 {
+    match &item["balance"] {
+        AttributeValue::N(v) => v.parse().unwrap(),
+        other => panic!("balance is {other:?}"),
+    }
+}
+
+/// Whether a cancellation came from contention with another transaction.
+fn conflicted(reasons: &[CancellationReason]) -> bool {
+    codes(reasons).contains(&"TransactionConflict")
+}
+
+/// Transfers in both directions inside each of two tables, one transaction moving money
+/// in both tables at once, while TransactGetItems and Scans read and single-item writes
+/// touch the same accounts. Every read sees each table's total unchanged (a Scan page sees
+/// a transaction whole or not at all), contention shows up as cancellations with
+/// `TransactionConflict` and as `TransactionConflictException`, and retries succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_transfers_keep_the_totals() {
+    use aws_sdk_dynamodb::config::retry::RetryConfig;
+    use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    const ACCOUNTS: usize = 6;
+    const TABLES: [&str; 2] = ["accounts", "savings"];
+    const START: i64 = 100;
+    let emu = TestEmulator::start();
+    // Conflicts must reach the test, not be retried away by the SDK.
+    let sdk = emu.dynamodb_client();
+    let client = Client::from_conf(
+        sdk.config()
+            .to_builder()
+            .retry_config(RetryConfig::disabled())
+            .build(),
+    );
+    for table in TABLES {
+        hash_table(&client, table).await;
+        for id in 0..ACCOUNTS {
+            client
+                .put_item()
+                .table_name(table)
+                .set_item(Some(with(
+                    pk(&format!("acct{id}")),
+                    "balance",
+                    n(&START.to_string()),
+                )))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let table_total = START * ACCOUNTS as i64;
+    let stop = Arc::new(AtomicBool::new(false));
+    let txn_conflicts = Arc::new(AtomicUsize::new(0));
+    let write_conflicts = Arc::new(AtomicUsize::new(0));
+    let transfers = Arc::new(AtomicUsize::new(0));
+    let checks = Arc::new(AtomicUsize::new(0));
+
+    let mut tasks = Vec::new();
+    for worker in 0..4usize {
+        let (client, stop, conflicts, transfers) = (
+            client.clone(),
+            stop.clone(),
+            txn_conflicts.clone(),
+            transfers.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut round = worker;
+            while !stop.load(Ordering::Relaxed) {
+                round += 4;
+                let (from, to) = (round % ACCOUNTS, (round * 5 + 1) % ACCOUNTS);
+                if from == to {
+                    continue;
+                }
+                let amount = n(&(1 + round % 7).to_string());
+                let mut request = client.transact_write_items();
+                // Money moves from -> to in one table and to -> from in the other.
+                for (table, (debit, credit)) in TABLES.iter().zip([(from, to), (to, from)]) {
+                    let debit = TransactWriteItem::builder()
+                        .update(
+                            Update::builder()
+                                .table_name(*table)
+                                .key("pk", s(&format!("acct{debit}")))
+                                .update_expression("SET balance = balance - :amount")
+                                .condition_expression("balance >= :amount")
+                                .expression_attribute_values(":amount", amount.clone())
+                                .build()
+                                .unwrap(),
+                        )
+                        .build();
+                    let credit = update(
+                        table,
+                        pk(&format!("acct{credit}")),
+                        "SET balance = balance + :amount",
+                        &[(":amount", amount.clone())],
+                    );
+                    request = request.transact_items(debit).transact_items(credit);
+                }
+                loop {
+                    match request.clone().send().await {
+                        Ok(_) => {
+                            transfers.fetch_add(1, Ordering::Relaxed);
+                            break;
+                        }
+                        Err(e) => {
+                            let (_, reasons) = cancelled::<(), _>(Err(e));
+                            if conflicted(&reasons) {
+                                conflicts.fetch_add(1, Ordering::Relaxed);
+                                tokio::task::yield_now().await;
+                                continue;
+                            }
+                            assert!(codes(&reasons).contains(&"ConditionalCheckFailed"));
+                            break;
+                        }
+                    }
+                }
+            }
+        }));
+    }
+    for toucher in 0..2usize {
+        let (client, stop, conflicts) = (client.clone(), stop.clone(), write_conflicts.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut i = toucher;
+            while !stop.load(Ordering::Relaxed) {
+                i += 1;
+                let result = client
+                    .update_item()
+                    .table_name(TABLES[i % 2])
+                    .key("pk", s(&format!("acct{}", i % ACCOUNTS)))
+                    .update_expression("SET touched = :i")
+                    .expression_attribute_values(":i", n(&i.to_string()))
+                    .send()
+                    .await;
+                if let Err(e) = result {
+                    assert_eq!(e.code(), Some("TransactionConflictException"), "{e:?}");
+                    assert_eq!(e.message(), Some("Transaction is ongoing for the item"));
+                    conflicts.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    {
+        let (client, stop, checks) = (client.clone(), stop.clone(), checks.clone());
+        tasks.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let mut request = client.transact_get_items();
+                for table in TABLES {
+                    for id in 0..ACCOUNTS {
+                        request = request.transact_items(get(table, pk(&format!("acct{id}"))));
+                    }
+                }
+                match request.send().await {
+                    Ok(out) => {
+                        let items: Vec<i64> = out
+                            .responses()
+                            .iter()
+                            .map(|r| balance(r.item().unwrap()))
+                            .collect();
+                        assert_eq!(items[..ACCOUNTS].iter().sum::<i64>(), table_total);
+                        assert_eq!(items[ACCOUNTS..].iter().sum::<i64>(), table_total);
+                        checks.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(e) => assert!(conflicted(&get_cancelled::<(), _>(Err(e)).1)),
+                }
+                for table in TABLES {
+                    let page = client
+                        .scan()
+                        .table_name(table)
+                        .consistent_read(true)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(page.last_evaluated_key().is_none());
+                    let sum: i64 = page.items().iter().map(balance).sum();
+                    assert_eq!(sum, table_total, "a Scan page saw part of a transfer");
+                    checks.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+
+    // Run until contention has shown both kinds of conflict and enough work was done, or
+    // give up after a while (the assertions below then say what is missing).
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(15)
+        && (transfers.load(Ordering::Relaxed) < 200
+            || txn_conflicts.load(Ordering::Relaxed) == 0
+            || write_conflicts.load(Ordering::Relaxed) == 0)
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    for task in tasks {
+        task.await.unwrap();
+    }
+    for table in TABLES {
+        let page = client.scan().table_name(table).send().await.unwrap();
+        assert_eq!(page.items().iter().map(balance).sum::<i64>(), table_total);
+    }
+    let (done, txn, single, reads) = (
+        transfers.load(Ordering::Relaxed),
+        txn_conflicts.load(Ordering::Relaxed),
+        write_conflicts.load(Ordering::Relaxed),
+        checks.load(Ordering::Relaxed),
+    );
+    println!("{done} transfers, {txn} transaction conflicts, {single} write conflicts, {reads} checked reads");
+    assert!(done >= 200, "only {done} transfers");
+    assert!(txn > 0, "no transaction was cancelled by a conflict");
+    assert!(single > 0, "no single-item write met a transaction");
+    assert!(reads > 0);
+}

@@ -247,6 +247,49 @@ mod tests {
         assert_eq!(balance(t.get(&k).as_ref()), 9);
     }
 
+    /// A page reader holding the table's commit gate sees a transaction whole or not at all
+    /// even across shard batches: the transaction waits for the page, then commits.
+    #[test]
+    fn a_page_sees_a_transaction_whole() {
+        use crate::dynamodb::storage::Span;
+        let t = Arc::new(table("t"));
+        const ACCOUNTS: usize = 64;
+        for id in 0..ACCOUNTS {
+            t.write(&key(id), |_| Ok((Write::Put(balance_item(id, 100)), ())))
+                .unwrap();
+        }
+        // The accounts in the first and the last non-empty shard.
+        let shard = |id: usize| shard_of(&encode_key(&key(id)));
+        let first = (0..ACCOUNTS).min_by_key(|id| shard(*id)).unwrap();
+        let last = (0..ACCOUNTS).max_by_key(|id| shard(*id)).unwrap();
+        assert!(shard(first) < shard(last));
+
+        let gate = t.read_page_gate();
+        let mut page = t.range(Span::all(), true);
+        let mut sum = balance(Some(&page.next().unwrap().1));
+        let writer = {
+            let t = t.clone();
+            std::thread::spawn(move || {
+                let (kf, kl) = (key(first), key(last));
+                let mut txn = Transaction::begin(&[(&t, &kf), (&t, &kl)]).unwrap();
+                let (bf, bl) = (balance(txn.get(0)), balance(txn.get(1)));
+                txn.apply(0, Write::Put(balance_item(first, bf - 50)));
+                txn.apply(1, Write::Put(balance_item(last, bl + 50)));
+            })
+        };
+        // Give the transaction every chance to commit in the middle of the page.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(
+            !writer.is_finished(),
+            "a transaction committed during a page"
+        );
+        sum += page.map(|(_, item)| balance(Some(&item))).sum::<i64>();
+        drop(gate);
+        assert_eq!(sum, 100 * ACCOUNTS as i64);
+        writer.join().unwrap();
+        assert_eq!(balance(t.get(&key(last)).as_ref()), 150);
+    }
+
     /// Transfers between accounts in two tables, from several threads, in both
     /// directions: no deadlock, and every consistent read sees the same total.
     #[test]
