@@ -8,8 +8,9 @@
 //! - [`feed`]: every committed write, numbered per table, announced once to every
 //!   consumer (item count and size, the TTL index; later indexes, streams, a log).
 //! - [`table`]: the single-item atomic read-decide-write and the TTL sweep.
-//! - [`locks`]: several keys in several tables locked in one canonical order
-//!   (transactions).
+//! - [`locks`]: several keys in several tables locked in one canonical order, and the
+//!   write transactions built on that (in-flight claims, commit gates); the whole lock
+//!   order is written there.
 //! - [`ttl`]: when an item is due, and the expiry-ordered index of due items.
 //! - [`tokens`]: TransactWriteItems' client request tokens (idempotency).
 //!

@@ -101,3 +101,44 @@ impl Drop for TokenGuard<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(u: f64) -> Units {
+        vec![("t".to_owned(), u)]
+    }
+
+    #[test]
+    fn tokens_replay_refuse_and_expire() {
+        let tokens = ClientTokens::default();
+        let TokenUse::New(guard) = tokens.begin("a", "one".into(), 0).unwrap() else {
+            panic!("a new token")
+        };
+        // While the first request runs, a second one with the token is refused.
+        assert!(matches!(
+            tokens.begin("a", "one".into(), 0),
+            Err(DynamoError::TransactionInProgress)
+        ));
+        guard.done(units(2.0), 0);
+        assert!(matches!(
+            tokens.begin("a", "one".into(), 1),
+            Ok(TokenUse::Replay(u)) if u == units(2.0)
+        ));
+        assert!(matches!(
+            tokens.begin("a", "two".into(), 1),
+            Err(DynamoError::IdempotentParameterMismatch)
+        ));
+        // Expired: a new request.
+        assert!(matches!(
+            tokens.begin("a", "two".into(), TOKEN_LIFETIME_MILLIS),
+            Ok(TokenUse::New(_))
+        ));
+        // A request that failed (its guard dropped without `done`) leaves the token free.
+        assert!(matches!(
+            tokens.begin("a", "three".into(), 0),
+            Ok(TokenUse::New(_))
+        ));
+    }
+}
