@@ -159,10 +159,10 @@ fn check_constraints(input: &Input) -> Result<()> {
                     None => c.missing(&path),
                     Some(get) => {
                         validate::required(&mut c, &format!("{path}.key"), get.key.as_ref());
-                        validate::required(
+                        validate::table_reference(
                             &mut c,
                             &format!("{path}.tableName"),
-                            get.table_name.as_ref(),
+                            get.table_name.as_deref(),
                         );
                     }
                 }

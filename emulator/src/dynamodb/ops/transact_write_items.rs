@@ -202,14 +202,11 @@ fn action_constraints(c: &mut Constraints, path: &str, kind: Kind, action: &Acti
         Kind::Put => validate::required(c, &format!("{path}.item"), action.item.as_ref()),
         _ => validate::required(c, &format!("{path}.key"), action.key.as_ref()),
     }
-    match action.table_name.as_deref() {
-        None => c.missing(&format!("{path}.tableName")),
-        Some(name) if !validate::is_table_reference(name) => {
-            let (min, max) = validate::TABLE_REFERENCE_LENGTH;
-            validate::length(c, &format!("{path}.tableName"), name, name.len(), min, max);
-        }
-        Some(_) => {}
-    }
+    validate::table_reference(
+        c,
+        &format!("{path}.tableName"),
+        action.table_name.as_deref(),
+    );
     if kind == Kind::Update {
         validate::required(
             c,
