@@ -13,6 +13,8 @@ pub mod put_item;
 pub mod query;
 pub mod read;
 pub mod scan;
+pub mod transact_get_items;
+pub mod transact_write_items;
 pub mod update_item;
 pub mod update_time_to_live;
 pub mod write;
@@ -35,6 +37,8 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>> {
         "Scan" => run::<scan::Scan>(ctx, body),
         "BatchGetItem" => run::<batch_get_item::BatchGetItem>(ctx, body),
         "BatchWriteItem" => run::<batch_write_item::BatchWriteItem>(ctx, body),
+        "TransactWriteItems" => run::<transact_write_items::TransactWriteItems>(ctx, body),
+        "TransactGetItems" => run::<transact_get_items::TransactGetItems>(ctx, body),
         _ => Err(DynamoError::UnknownOperation),
     }
 }

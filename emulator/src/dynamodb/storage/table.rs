@@ -1,16 +1,17 @@
 //! One table: its ordered items, its change feed and the consumers that follow it.
 
+use std::collections::HashSet;
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 
 use super::feed::{Cause, Feed, Stats};
 use super::keys::{encode_key, Span};
 use super::tree::{shard_of, KeyBytes, Range, Shard, Tree, BATCH};
 use super::ttl::{is_expired, TtlIndex};
-use crate::dynamodb::error::Result;
+use crate::dynamodb::error::{DynamoError, Result};
 use crate::dynamodb::model::{EncodedItem, Item, KeySchema, KeyType, PrimaryKey};
 
 /// What CreateTable fixed about a table; immutable for the table's life.
@@ -91,6 +92,11 @@ pub struct Table {
     stats: Arc<Stats>,
     ttl_index: Arc<TtlIndex>,
     ttl: RwLock<TtlState>,
+    /// Keys claimed by in-flight transactions (the rule is in [`super::locks`]).
+    in_flight: Mutex<HashSet<Vec<u8>>>,
+    /// Shared by Query and Scan pages, exclusive for a transaction's commit (see
+    /// [`super::locks`]).
+    commit_gate: RwLock<()>,
 }
 
 impl Table {
@@ -110,6 +116,8 @@ impl Table {
             stats,
             ttl_index,
             ttl: RwLock::new(TtlState::default()),
+            in_flight: Mutex::new(HashSet::new()),
+            commit_gate: RwLock::new(()),
         }
     }
 
@@ -143,8 +151,23 @@ impl Table {
             .collect()
     }
 
+    /// Holds off transaction commits on this table while a Query or Scan page is read, so
+    /// that a page sees each transaction whole or not at all (see [`super::locks`]).
+    pub fn read_page_gate(&self) -> RwLockReadGuard<'_, ()> {
+        self.commit_gate.read()
+    }
+
+    pub(super) fn commit_gate(&self) -> &RwLock<()> {
+        &self.commit_gate
+    }
+
+    pub(super) fn in_flight(&self) -> &Mutex<HashSet<Vec<u8>>> {
+        &self.in_flight
+    }
+
     /// Atomically reads the item at `key`, lets `decide` choose a write, and applies it
     /// under the item's shard lock; the change feed hears of it before the lock is freed.
+    /// A key an in-flight transaction holds is refused with `TransactionConflictException`.
     pub fn write<T>(
         &self,
         key: &PrimaryKey,
@@ -160,6 +183,11 @@ impl Table {
         decide: impl FnOnce(Option<&EncodedItem>) -> Result<(Write, T)>,
     ) -> Result<Written<T>> {
         let mut shard = self.tree.write_shard(key);
+        // TTL deletions are the service's own: they never conflict, and the shard lock
+        // already keeps them out of a transaction's decision.
+        if cause == Cause::Request && self.in_flight.lock().contains(key) {
+            return Err(DynamoError::TransactionConflict);
+        }
         let (write, extra) = decide(shard.get(key))?;
         let (old, new) = self.apply_locked(&mut shard, key, write, cause);
         Ok(Written { old, new, extra })

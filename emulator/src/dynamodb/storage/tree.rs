@@ -14,6 +14,8 @@
 //!   (table uid, shard index) order, so multi-key writers cannot deadlock.
 //! - Nothing that holds a shard lock takes another shard lock outside that order; the
 //!   change-feed consumers called under a shard lock only take their own inner locks.
+//! - A table's commit gate, when taken, is taken before any shard lock (see
+//!   [`super::locks`] for the whole order).
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
