@@ -89,7 +89,7 @@ impl<'t> KeyLocks<'t> {
     pub fn in_flight(&self, i: usize) -> bool {
         self.keys
             .get(i)
-            .is_some_and(|(table, key, _)| table.in_flight().lock().contains(key))
+            .is_some_and(|(table, key, _)| table.in_flight().lock().contains(key.as_bytes()))
     }
 
     /// Applies a write to the `i`-th requested key; the feed hears of it at once, the

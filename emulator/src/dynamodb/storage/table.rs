@@ -185,7 +185,7 @@ impl Table {
         let mut shard = self.tree.write_shard(key);
         // TTL deletions are the service's own: they never conflict, and the shard lock
         // already keeps them out of a transaction's decision.
-        if cause == Cause::Request && self.in_flight.lock().contains(key) {
+        if cause == Cause::Request && self.in_flight.lock().contains(key.as_bytes()) {
             return Err(DynamoError::TransactionConflict);
         }
         let (write, extra) = decide(shard.get(key))?;
