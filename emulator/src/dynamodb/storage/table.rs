@@ -1,6 +1,6 @@
+use parking_lot::{Mutex, RwLock};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Mutex, RwLock};
 
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
@@ -190,11 +190,11 @@ impl Table {
     // ---- TTL ----
 
     pub fn ttl_state(&self) -> TtlState {
-        self.ttl.read().map(|t| t.clone()).unwrap_or_default()
+        self.ttl.read().clone()
     }
 
     fn ttl_due(&self, item: &Item) -> Option<i64> {
-        let ttl = self.ttl.read().ok()?;
+        let ttl = self.ttl.read();
         due_millis(item, ttl.attribute.as_deref()?)
     }
 
@@ -205,9 +205,7 @@ impl Table {
         if old_due == new_due {
             return;
         }
-        let Ok(mut index) = self.ttl_index.lock() else {
-            return;
-        };
+        let mut index = self.ttl_index.lock();
         if let Some(due) = old_due {
             index.remove(&(due, key.clone()));
         }
@@ -219,20 +217,14 @@ impl Table {
     /// Enables or disables TTL on `attribute`. Enabling indexes the items already stored.
     pub fn set_ttl(&self, attribute: Option<String>, now_millis: i64) {
         {
-            let Ok(mut ttl) = self.ttl.write() else {
-                return;
-            };
+            let mut ttl = self.ttl.write();
             if let Some(a) = &attribute {
                 ttl.last_attribute = Some(a.clone());
             }
             ttl.attribute = attribute.clone();
             ttl.changed_at_millis = Some(now_millis);
         }
-        let Ok(mut index) = self.ttl_index.lock() else {
-            return;
-        };
-        index.clear();
-        drop(index);
+        self.ttl_index.lock().clear();
         let Some(attribute) = attribute else {
             return;
         };
@@ -245,9 +237,7 @@ impl Table {
                         hash: partition.key().clone(),
                         range: range.clone(),
                     };
-                    if let Ok(mut index) = self.ttl_index.lock() {
-                        index.insert((due, key));
-                    }
+                    self.ttl_index.lock().insert((due, key));
                 }
             }
         }
@@ -261,9 +251,7 @@ impl Table {
         let mut deleted = 0;
         loop {
             let batch: Vec<PrimaryKey> = {
-                let Ok(mut index) = self.ttl_index.lock() else {
-                    return deleted;
-                };
+                let mut index = self.ttl_index.lock();
                 let mut keys = Vec::new();
                 while keys.len() < BATCH {
                     match index.first() {
