@@ -1,9 +1,11 @@
 //! The HTTP edge shared by both services: everything a request passes through before an
 //! operation sees typed input, and everything a response gets on its way out.
 //!
-//! The order follows the real endpoints: CORS preflight and health checks first, then the
-//! method and content type (a wrong one is a 404 text answer, not JSON), the size limit
-//! (before buffering), the `X-Amz-Target` route, authorization, and finally the operation.
+//! The control routes (`/_emulator/...`) come first and never carry CORS headers, so a web
+//! page can neither use nor read them. The AWS routes follow the real endpoints: CORS
+//! preflight and health checks first, then the method and content type (a wrong one is a
+//! 404 text answer, not JSON), the size limit (before buffering), the `X-Amz-Target` route,
+//! authorization, and finally the operation.
 
 pub mod auth;
 
@@ -15,6 +17,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
+use tokio::sync::SemaphorePermit;
 
 use crate::common::{ids, Service};
 use crate::{admin, Services};
@@ -35,23 +38,50 @@ impl JsonVersion {
     }
 }
 
+/// The headers AWS SDKs send (the JavaScript SDK in a browser is the one that asks), the
+/// only ones a preflight allows.
+const CORS_ALLOWED_HEADERS: &str = "authorization,content-type,x-amz-date,x-amz-target,\
+x-amz-security-token,x-amz-user-agent,x-amz-content-sha256,amz-sdk-invocation-id,\
+amz-sdk-request";
+
 /// The hyper service function: never fails at the HTTP level, every problem is an answer.
 pub async fn handle(
     services: Arc<Services>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let request_id = ids::new_request_id();
-    let mut response = route(&services, req, &request_id).await;
+    let control = req.uri().path().starts_with(admin::PREFIX);
+    let mut response = if control {
+        control_route(&services, req).await
+    } else {
+        route(&services, req, &request_id).await
+    };
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         headers.insert("x-amzn-requestid", v);
     }
-    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    headers.insert(
-        "access-control-expose-headers",
-        HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"),
-    );
+    if !control {
+        headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+        headers.insert(
+            "access-control-expose-headers",
+            HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"),
+        );
+    }
     Ok(response)
+}
+
+/// The control API: refused unless turned on and sent by something other than a web page.
+async fn control_route(services: &Services, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    if let Err((status, body)) = admin::admit(&services.config, &parts.method, &parts.headers) {
+        return json_response(status, JsonVersion::V10, body);
+    }
+    let (bytes, _permit) = match read_body(services, body, &parts.headers).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    let (status, body) = admin::handle(services, &parts.method, parts.uri.path(), &bytes);
+    json_response(status, JsonVersion::V10, body)
 }
 
 async fn route(
@@ -60,19 +90,10 @@ async fn route(
     request_id: &str,
 ) -> Response<Full<Bytes>> {
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    let path = req.uri().path();
 
     if method == Method::OPTIONS {
-        return cors_preflight(req.headers());
-    }
-    if path.starts_with(admin::PREFIX) {
-        let (parts, body) = req.into_parts();
-        let bytes = match read_body(body, services.config.max_body_bytes, &parts.headers).await {
-            Ok(b) => b,
-            Err(resp) => return resp,
-        };
-        let (status, body) = admin::handle(services, &parts.method, &path, &bytes);
-        return json_response(status, JsonVersion::V10, body);
+        return cors_preflight();
     }
     if method == Method::GET && path == "/" {
         let text = format!(
@@ -89,7 +110,9 @@ async fn route(
     };
 
     let (parts, body) = req.into_parts();
-    let body = match read_body(body, services.config.max_body_bytes, &parts.headers).await {
+    // The permit is the body's share of the buffering budget: held until the answer is
+    // built, since the operation reads from the buffered bytes.
+    let (body, _permit) = match read_body(services, body, &parts.headers).await {
         Ok(b) => b,
         Err(resp) => return resp,
     };
@@ -132,13 +155,20 @@ fn json_version(headers: &HeaderMap) -> Option<JsonVersion> {
     }
 }
 
-/// Reads the body under a hard cap. A declared `Content-Length` over the cap is refused
-/// before a single byte is read; a chunked body is cut off as soon as it crosses it.
-async fn read_body(
+/// Reads the body under a hard cap and a deadline, within the buffering budget.
+///
+/// A declared `Content-Length` over the cap is refused before a single byte is read; a
+/// chunked body is cut off as soon as it crosses it. The budget is taken for the declared
+/// length (the cap when the length is not declared) before reading, so parallel large
+/// bodies wait for each other instead of adding up in memory. A body that has not arrived
+/// within the body timeout (budget wait included) is answered 408 and the connection
+/// closed, so a stalled client holds nothing for long.
+async fn read_body<'a>(
+    services: &'a Services,
     body: Incoming,
-    limit: usize,
     headers: &HeaderMap,
-) -> Result<Bytes, Response<Full<Bytes>>> {
+) -> Result<(Bytes, Option<SemaphorePermit<'a>>), Response<Full<Bytes>>> {
+    let limit = services.config.max_body_bytes;
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -146,26 +176,44 @@ async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e)
+    if declared == Some(0) {
+        return Ok((Bytes::new(), None));
+    }
+    let expected = declared.map_or(limit, |n| n as usize);
+    let read = async {
+        let permit = services.reserve_body(expected).await;
+        let collected = Limited::new(body, limit).collect().await;
+        (collected, permit)
+    };
+    match tokio::time::timeout(services.config.limits.body_timeout, read).await {
+        Err(_) => Err(closing(text_response(
+            StatusCode::REQUEST_TIMEOUT,
+            "Request body not received in time".to_owned(),
+        ))),
+        Ok((Ok(collected), permit)) => Ok((collected.to_bytes(), permit)),
+        Ok((Err(e), _))
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some() =>
         {
             Err(too_large())
         }
-        Err(_) => Err(text_response(StatusCode::BAD_REQUEST, String::new())),
+        Ok((Err(_), _)) => Err(text_response(StatusCode::BAD_REQUEST, String::new())),
     }
 }
 
-fn too_large() -> Response<Full<Bytes>> {
-    let mut resp = text_response(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "Request Entity Too Large".to_owned(),
-    );
+/// Tells hyper to close the connection after this answer (the request's body may be
+/// partly unread, so the connection cannot be reused).
+fn closing(mut resp: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
     resp.headers_mut()
         .insert("connection", HeaderValue::from_static("close"));
     resp
+}
+
+fn too_large() -> Response<Full<Bytes>> {
+    closing(text_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Request Entity Too Large".to_owned(),
+    ))
 }
 
 fn unknown_operation_404() -> Response<Full<Bytes>> {
@@ -175,18 +223,17 @@ fn unknown_operation_404() -> Response<Full<Bytes>> {
     )
 }
 
-fn cors_preflight(req_headers: &HeaderMap) -> Response<Full<Bytes>> {
+fn cors_preflight() -> Response<Full<Bytes>> {
     let mut resp = text_response(StatusCode::OK, String::new());
     let h = resp.headers_mut();
     h.insert(
         "access-control-allow-methods",
-        HeaderValue::from_static("GET,POST,PUT,DELETE,OPTIONS"),
+        HeaderValue::from_static("GET,POST,OPTIONS"),
     );
-    let allow_headers = req_headers
-        .get("access-control-request-headers")
-        .cloned()
-        .unwrap_or_else(|| HeaderValue::from_static("*"));
-    h.insert("access-control-allow-headers", allow_headers);
+    h.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static(CORS_ALLOWED_HEADERS),
+    );
     h.insert("access-control-max-age", HeaderValue::from_static("172800"));
     resp
 }
