@@ -11,17 +11,17 @@
 //!
 //! Environment: `BENCH_SECONDS` (default 5), `BENCH_CONCURRENCY` (default 32).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
+use support::{connect, env_or, one_request, request, spawn_server};
 
-const AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000";
 const PUT_KEYS: usize = 1000;
 
 fn main() {
@@ -154,33 +154,6 @@ fn main() {
     let _ = emu.wait();
 }
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Starts a server process and reads its port from the endpoint line it prints.
-fn spawn_server(cmd: &mut Command, prefix: &str) -> (Child, u16) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn server");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("endpoint line");
-    let port = line
-        .trim()
-        .strip_prefix(prefix)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"));
-    (child, port)
-}
-
 /// Wall time from spawning the binary to the first answered `GET /`, sorted.
 fn startup_times(bin: &str, runs: usize) -> Vec<Duration> {
     let port = {
@@ -218,50 +191,7 @@ fn startup_times(bin: &str, runs: usize) -> Vec<Duration> {
     times
 }
 
-/// `op` is `Service.Operation` for SSM (`AmazonSSM.PutParameter`), else a DynamoDB operation.
-fn request(port: u16, op: &str, body: Bytes) -> Request<Full<Bytes>> {
-    let (content_type, target) = if op.starts_with("AmazonSSM.") {
-        ("application/x-amz-json-1.1", op.to_owned())
-    } else {
-        (
-            "application/x-amz-json-1.0",
-            format!("DynamoDB_20120810.{op}"),
-        )
-    };
-    Request::post("/")
-        .header("host", format!("127.0.0.1:{port}"))
-        .header("content-type", content_type)
-        .header("x-amz-target", target)
-        .header("x-amz-date", "20260101T000000Z")
-        .header("authorization", AUTH)
-        .body(Full::new(body))
-        .expect("request")
-}
-
-async fn one_request(port: u16, op: &str, body: String) -> u16 {
-    let mut sender = connect(port).await;
-    let resp = sender
-        .send_request(request(port, op, Bytes::from(body)))
-        .await
-        .expect("send");
-    let status = resp.status().as_u16();
-    let _ = resp.into_body().collect().await;
-    status
-}
-
 type Worker = tokio::task::JoinHandle<(Vec<u64>, u64)>;
-
-async fn connect(port: u16) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
-    let stream = TcpStream::connect(("127.0.0.1", port))
-        .await
-        .expect("connect");
-    let _ = stream.set_nodelay(true);
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .expect("handshake");
-    tokio::spawn(conn);
-    sender
-}
 
 /// Joins the workers' (latencies in µs, errors) into throughput and percentiles.
 async fn summarise(workers: Vec<Worker>, measure: Duration) -> LoadResult {

@@ -56,7 +56,7 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(30),
             max_header_bytes: 64 * 1024,
-            max_buffered_body_bytes: 256 * 1024 * 1024,
+            max_buffered_body_bytes: 128 * 1024 * 1024,
             max_namespaces: 10_000,
             max_tables: 2_500,
             max_parameters: 10_000,

@@ -32,8 +32,12 @@ pub struct Services {
     pub dynamodb: dynamodb::DynamoDb,
     pub ssm: ssm::Ssm,
     /// Request bodies being buffered, in KiB, out of `limits.max_buffered_body_bytes`.
-    body_budget: tokio::sync::Semaphore,
+    body_budget: std::sync::Arc<tokio::sync::Semaphore>,
     body_budget_kib: usize,
+    /// Large requests being parsed and run on the blocking pool, at most half the cores:
+    /// each needs a few times its body in memory while it runs, and the async workers
+    /// must keep their share of the CPU for everyone else.
+    pub(crate) large_requests: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Services {
@@ -49,8 +53,11 @@ impl Services {
             ssm: ssm::Ssm::with_limits(clock.clone(), limits),
             clock,
             config,
-            body_budget: tokio::sync::Semaphore::new(body_budget_kib),
+            body_budget: std::sync::Arc::new(tokio::sync::Semaphore::new(body_budget_kib)),
             body_budget_kib,
+            large_requests: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+            )),
         }
     }
 
@@ -59,10 +66,11 @@ impl Services {
     pub(crate) async fn reserve_body(
         &self,
         bytes: usize,
-    ) -> Option<tokio::sync::SemaphorePermit<'_>> {
+    ) -> Option<tokio::sync::OwnedSemaphorePermit> {
         let kib = bytes.div_ceil(1024).clamp(1, self.body_budget_kib);
         self.body_budget
-            .acquire_many(u32::try_from(kib).unwrap_or(u32::MAX))
+            .clone()
+            .acquire_many_owned(u32::try_from(kib).unwrap_or(u32::MAX))
             .await
             .ok()
     }

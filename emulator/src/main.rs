@@ -51,7 +51,7 @@ struct Cli {
           value_parser = clap::value_parser!(u32).range(1_024..=16_777_216))]
     max_header_bytes: u32,
     /// MiB of request bodies buffered at one time, across all connections.
-    #[arg(long, env = "EMULATOR_MAX_BUFFERED_BODY_MIB", default_value_t = 256,
+    #[arg(long, env = "EMULATOR_MAX_BUFFERED_BODY_MIB", default_value_t = 128,
           value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
     max_buffered_body_mib: u32,
     /// Access key and region pairs holding data, per service.

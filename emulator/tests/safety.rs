@@ -476,3 +476,47 @@ fn real_but_unsupported_operations_say_so() {
         r#"{"__type":"com.amazon.coral.service#UnknownOperationException"}"#
     );
 }
+
+#[test]
+fn large_bodies_share_a_budget_and_small_ones_never_wait_for_it() {
+    let emu = with_limits(Limits {
+        max_buffered_body_bytes: 100 * 1024,
+        body_timeout: Duration::from_secs(1),
+        ..Limits::default()
+    });
+    let big_head = |len: usize| {
+        format!(
+            "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\n\
+             X-Amz-Target: DynamoDB_20120810.ListTables\r\nAuthorization: {AUTH}\r\n\
+             X-Amz-Date: 20250101T000000Z\r\nContent-Length: {len}\r\n\r\n"
+        )
+    };
+    let started = Instant::now();
+    // Holds 90 KiB of the 100 KiB budget, then stalls.
+    let mut stalled = TcpStream::connect(addr(emu.endpoint())).unwrap();
+    stalled
+        .write_all(format!("{}{{", big_head(90 * 1024)).as_bytes())
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    // A second large body, complete, must wait for the budget...
+    let mut waiting = TcpStream::connect(addr(emu.endpoint())).unwrap();
+    waiting
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let body = format!("{{{}}}", " ".repeat(90 * 1024 - 2));
+    waiting
+        .write_all(format!("{}{body}", big_head(body.len())).as_bytes())
+        .unwrap();
+    // ...while a small request goes straight through.
+    let small = post(emu.endpoint(), "ListTables", "{}");
+    assert_eq!(small.status, 200);
+    assert!(started.elapsed() < Duration::from_millis(800));
+    // The large one is answered only once the stalled body was dropped (at ~1 s).
+    let resp = read_response(&mut waiting);
+    assert!(matches!(resp.status, 200 | 408), "{}", resp.status);
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "answered after {:?}, before the budget was free",
+        started.elapsed()
+    );
+}

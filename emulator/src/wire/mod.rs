@@ -17,9 +17,9 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
-use tokio::sync::SemaphorePermit;
+use tokio::sync::OwnedSemaphorePermit;
 
-use crate::common::{ids, Service};
+use crate::common::{ids, ErrorBody, Service};
 use crate::{admin, Services};
 
 /// The `application/x-amz-json-*` flavour; responses echo the service's own.
@@ -54,7 +54,7 @@ pub async fn handle(
     let mut response = if control {
         control_route(&services, req).await
     } else {
-        route(&services, req, &request_id).await
+        route(services.clone(), req, &request_id).await
     };
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -84,8 +84,13 @@ async fn control_route(services: &Services, req: Request<Incoming>) -> Response<
     json_response(status, JsonVersion::V10, body)
 }
 
+/// Bodies at least this large are parsed and run on tokio's blocking pool, a few at a time
+/// (`Services::large_requests`): a 16 MB body takes tens of milliseconds to parse, which
+/// on an async worker would stall every other connection that worker serves.
+const BLOCKING_BODY_BYTES: usize = 1024 * 1024;
+
 async fn route(
-    services: &Services,
+    services: Arc<Services>,
     req: Request<Incoming>,
     request_id: &str,
 ) -> Response<Full<Bytes>> {
@@ -112,24 +117,49 @@ async fn route(
     let (parts, body) = req.into_parts();
     // The permit is the body's share of the buffering budget: held until the answer is
     // built, since the operation reads from the buffered bytes.
-    let (body, _permit) = match read_body(services, body, &parts.headers).await {
+    let (body, _permit) = match read_body(&services, body, &parts.headers).await {
         Ok(b) => b,
         Err(resp) => return resp,
     };
-
-    let outcome = match route_target(services, parts.headers.get("x-amz-target")) {
-        Some((service, op)) => {
-            match auth::namespace_for(&parts.headers, services.config.shared_db) {
-                Ok(ns) => service.dispatch(&ns, op, &body, request_id),
-                Err(e) => Err(service.auth_error(e)),
+    let outcome = if body.len() < BLOCKING_BODY_BYTES {
+        answer(&services, &parts.headers, &body, request_id)
+    } else {
+        let Ok(slot) = services.large_requests.clone().acquire_owned().await else {
+            return text_response(StatusCode::INTERNAL_SERVER_ERROR, String::new());
+        };
+        let request_id = request_id.to_owned();
+        let run = move || {
+            let outcome = answer(&services, &parts.headers, &body, &request_id);
+            drop(slot);
+            outcome
+        };
+        match tokio::task::spawn_blocking(run).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                return text_response(StatusCode::INTERNAL_SERVER_ERROR, String::new());
             }
         }
-        // An unknown target is answered in DynamoDB's shape, as DynamoDB Local does.
-        None => Err(services.dynamodb.unknown_operation()),
     };
     match outcome {
         Ok(body) => json_response(StatusCode::OK, version, body),
         Err(err) => json_response(err.status, version, err.body),
+    }
+}
+
+/// Routes by `X-Amz-Target`, checks the authorization header and runs the operation.
+fn answer(
+    services: &Services,
+    headers: &HeaderMap,
+    body: &[u8],
+    request_id: &str,
+) -> Result<Vec<u8>, ErrorBody> {
+    match route_target(services, headers.get("x-amz-target")) {
+        Some((service, op)) => match auth::namespace_for(headers, services.config.shared_db) {
+            Ok(ns) => service.dispatch(&ns, op, body, request_id),
+            Err(e) => Err(service.auth_error(e)),
+        },
+        // An unknown target is answered in DynamoDB's shape, as DynamoDB Local does.
+        None => Err(services.dynamodb.unknown_operation()),
     }
 }
 
@@ -155,6 +185,11 @@ fn json_version(headers: &HeaderMap) -> Option<JsonVersion> {
     }
 }
 
+/// Bodies up to this size are read without taking from the buffering budget: at most
+/// `max_connections` of them exist at once (64 MiB with the defaults), and an ordinary
+/// request must never queue behind a flood of 16 MB ones.
+const UNBUDGETED_BODY_BYTES: usize = 64 * 1024;
+
 /// Reads the body under a hard cap and a deadline, within the buffering budget.
 ///
 /// A declared `Content-Length` over the cap is refused before a single byte is read; a
@@ -163,11 +198,11 @@ fn json_version(headers: &HeaderMap) -> Option<JsonVersion> {
 /// bodies wait for each other instead of adding up in memory. A body that has not arrived
 /// within the body timeout (budget wait included) is answered 408 and the connection
 /// closed, so a stalled client holds nothing for long.
-async fn read_body<'a>(
-    services: &'a Services,
+async fn read_body(
+    services: &Services,
     body: Incoming,
     headers: &HeaderMap,
-) -> Result<(Bytes, Option<SemaphorePermit<'a>>), Response<Full<Bytes>>> {
+) -> Result<(Bytes, Option<OwnedSemaphorePermit>), Response<Full<Bytes>>> {
     let limit = services.config.max_body_bytes;
     let declared = headers
         .get(CONTENT_LENGTH)
@@ -176,12 +211,18 @@ async fn read_body<'a>(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    if declared == Some(0) {
+    // No body at all (a GET, `Content-Length: 0`): nothing to wait for or reserve.
+    if declared == Some(0) || hyper::body::Body::is_end_stream(&body) {
         return Ok((Bytes::new(), None));
     }
     let expected = declared.map_or(limit, |n| n as usize);
     let read = async {
-        let permit = services.reserve_body(expected).await;
+        // Small bodies never wait behind large ones: the connection cap bounds them.
+        let permit = if expected > UNBUDGETED_BODY_BYTES {
+            services.reserve_body(expected).await
+        } else {
+            None
+        };
         let collected = Limited::new(body, limit).collect().await;
         (collected, permit)
     };
