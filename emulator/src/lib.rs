@@ -21,7 +21,7 @@ pub mod ssm;
 pub mod wire;
 
 pub use clock::Clock;
-pub use config::Config;
+pub use config::{Config, Limits};
 pub use harness::TestEmulator;
 pub use server::Emulator;
 
@@ -31,17 +31,48 @@ pub struct Services {
     pub clock: Clock,
     pub dynamodb: dynamodb::DynamoDb,
     pub ssm: ssm::Ssm,
+    /// Request bodies being buffered, in KiB, out of `limits.max_buffered_body_bytes`.
+    body_budget: std::sync::Arc<tokio::sync::Semaphore>,
+    body_budget_kib: usize,
+    /// Large requests being parsed and run on the blocking pool, at most half the cores:
+    /// each needs a few times its body in memory while it runs, and the async workers
+    /// must keep their share of the CPU for everyone else.
+    pub(crate) large_requests: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Services {
     pub fn new(config: Config) -> Self {
         let clock = Clock::default();
+        let limits = config.limits;
+        let body_budget_kib = limits.max_buffered_body_bytes.div_ceil(1024).clamp(
+            1,
+            tokio::sync::Semaphore::MAX_PERMITS.min(u32::MAX as usize),
+        );
         Services {
-            dynamodb: dynamodb::DynamoDb::new(clock.clone()),
-            ssm: ssm::Ssm::new(clock.clone()),
+            dynamodb: dynamodb::DynamoDb::with_limits(clock.clone(), limits),
+            ssm: ssm::Ssm::with_limits(clock.clone(), limits),
             clock,
             config,
+            body_budget: std::sync::Arc::new(tokio::sync::Semaphore::new(body_budget_kib)),
+            body_budget_kib,
+            large_requests: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+            )),
         }
+    }
+
+    /// Waits until `bytes` more of request body may be buffered. A body larger than the
+    /// whole budget waits for all of it, so it still goes through, alone.
+    pub(crate) async fn reserve_body(
+        &self,
+        bytes: usize,
+    ) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let kib = bytes.div_ceil(1024).clamp(1, self.body_budget_kib);
+        self.body_budget
+            .clone()
+            .acquire_many_owned(u32::try_from(kib).unwrap_or(u32::MAX))
+            .await
+            .ok()
     }
 
     /// The AWS protocols, in the order their `X-Amz-Target` prefixes are tried.

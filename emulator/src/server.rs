@@ -10,13 +10,11 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinHandle;
 
 use crate::{wire, Config, Services};
 
-/// A slow client gets this long to send its request headers.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long shutdown waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -88,7 +86,18 @@ async fn accept_loop(
     mut stop: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
+    let limits = services.config.limits;
+    // One permit per open connection, taken before `accept`: at the cap, new connections
+    // wait in the kernel's listen backlog and the open ones are served as before.
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            _ = stop.changed() => break,
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let (stream, _peer) = match accepted {
@@ -100,19 +109,27 @@ async fn accept_loop(
                         continue;
                     }
                 };
+                if slots.available_permits() == 0 {
+                    tracing::debug!(
+                        max_connections = limits.max_connections,
+                        "connection limit reached; new connections wait"
+                    );
+                }
                 let _ = stream.set_nodelay(true);
                 let services = services.clone();
                 let service = service_fn(move |req| wire::handle(services.clone(), req));
                 let conn = http1::Builder::new()
                     .keep_alive(true)
                     .timer(TokioTimer::new())
-                    .header_read_timeout(HEADER_READ_TIMEOUT)
+                    .header_read_timeout(limits.header_timeout)
+                    .max_header_size(limits.max_header_bytes)
                     .serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     if let Err(e) = conn.await {
                         tracing::debug!(error = %e, "connection ended with an error");
                     }
+                    drop(slot);
                 });
             }
             _ = stop.changed() => break,

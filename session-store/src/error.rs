@@ -63,23 +63,68 @@ pub enum CacheError {
          the limit is {limit} bytes"
     )]
     ItemTooLarge {
-        key: String,
+        key: KeyDigest,
         size: usize,
         limit: usize,
     },
 
     /// A stored item the cache cannot decode (unknown value encoding, corrupt compression).
     #[error("stored value for key {key} cannot be decoded: {reason}")]
-    Corrupt { key: String, reason: String },
+    Corrupt { key: KeyDigest, reason: String },
 
     /// DynamoDB refused or could not be reached. `key` is `None` for startup calls.
     #[error("{operation} failed{} on table {table}: {}", key_part(.key), DisplayErrorContext(.source.as_ref()))]
     Aws {
         operation: Operation,
         table: String,
-        key: Option<String>,
+        key: Option<KeyDigest>,
         source: Box<aws_sdk_dynamodb::Error>,
     },
+
+    /// A table the cache created (or saw being created) was not ACTIVE in time.
+    #[error(
+        "table {table} did not become ACTIVE within {} s (last status: {})",
+        .waited.as_secs_f64(),
+        .last_status.as_deref().unwrap_or("none")
+    )]
+    TableNotActive {
+        table: String,
+        waited: std::time::Duration,
+        last_status: Option<String>,
+    },
+}
+
+/// A cache key as errors and logs show it: a short hash, never the key itself, because
+/// for sessions the key is the session id, a bearer secret, and tower-sessions logs
+/// store errors. The same key always gives the same digest (in every process), so log
+/// lines can still be correlated; 32 bits say nothing useful about a random session id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyDigest(u32);
+
+impl KeyDigest {
+    /// FNV-1a (64 bits, folded to 32): stable across processes and releases, unlike
+    /// std's `DefaultHasher`; not a secret-keeping hash, which a digest this short
+    /// never is anyway.
+    pub fn of(key: &str) -> KeyDigest {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in key.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        KeyDigest((hash ^ (hash >> 32)) as u32)
+    }
+}
+
+impl fmt::Display for KeyDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{:08x}", self.0)
+    }
+}
+
+impl fmt::Debug for KeyDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyDigest({self})")
+    }
 }
 
 impl CacheError {
@@ -92,7 +137,7 @@ impl CacheError {
     }
 }
 
-fn key_part(key: &Option<String>) -> String {
+fn key_part(key: &Option<KeyDigest>) -> String {
     key.as_ref()
         .map(|k| format!(" for key {k}"))
         .unwrap_or_default()

@@ -128,6 +128,16 @@ pub(crate) struct StoredItem {
     pub ttl: Option<i64>,
     pub window: Option<TimeSpan>,
     pub deadline: Option<i64>,
+    /// The expiry attributes exactly as stored (`None`: absent), so that a refresh can
+    /// require the item to still hold these very values.
+    pub raw: RawExpiry,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct RawExpiry {
+    pub ttl: Option<AttributeValue>,
+    pub window: Option<AttributeValue>,
+    pub deadline: Option<AttributeValue>,
 }
 
 impl StoredItem {
@@ -155,6 +165,11 @@ impl StoredItem {
             ttl: number(item.get(ttl_attribute)),
             window: string(item.get(TTL_WINDOW)).and_then(|w| w.parse().ok()),
             deadline: number(item.get(TTL_DEADLINE)),
+            raw: RawExpiry {
+                ttl: item.remove(ttl_attribute),
+                window: item.remove(TTL_WINDOW),
+                deadline: item.remove(TTL_DEADLINE),
+            },
         })
     }
 }

@@ -12,8 +12,10 @@
 //!   and a layer that protects tower-sessions cookies with it.
 //!
 //! Where this crate deliberately differs from the .NET provider (each keeps the table
-//! compatible): a refresh only moves the TTL of an item that still exists; values too large
-//! for an item fail before any request; an optional DEFLATE compression marks its items.
+//! compatible): a refresh only moves the TTL of the very entry it read (same TTL, window and
+//! deadline, not yet expired); values too large for an item fail before any request; an
+//! optional DEFLATE compression marks its items; errors and logs name keys by a short hash
+//! ([`KeyDigest`]), never by the key, which for sessions is the session id.
 
 mod aws;
 mod cache;
@@ -31,7 +33,7 @@ pub use cache::DistributedCache;
 pub use clock::{Clock, SystemClock};
 pub use dynamodb::{Compression, DynamoDbCache, DynamoDbCacheBuilder, Inserted};
 pub use entry::EntryOptions;
-pub use error::{CacheError, InvalidTable, Operation};
+pub use error::{CacheError, InvalidTable, KeyDigest, Operation};
 pub use item::{
     DEFAULT_PARTITION_KEY, DEFAULT_TTL_ATTRIBUTE, DEFLATE, MAX_ITEM_SIZE, TTL_DEADLINE, TTL_WINDOW,
     VALUE, VALUE_ENCODING,

@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use common::*;
 use emulator::harness::TestEmulator;
 use session_store::{
-    CacheError, Compression, DistributedCache, EntryOptions, Operation, MAX_ITEM_SIZE,
+    CacheError, Compression, DistributedCache, EntryOptions, KeyDigest, Operation, MAX_ITEM_SIZE,
 };
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -369,16 +369,19 @@ async fn refresh_of_an_absent_entry_creates_nothing() {
     );
 }
 
-/// Deletes the item on another connection just before the refresh's UpdateItem leaves,
-/// the interleaving in which the .NET provider's unconditional update leaves a "ghost".
-#[derive(Debug)]
-struct RemoveBeforeUpdate {
-    endpoint_client: aws_sdk_dynamodb::Client,
+/// Runs an action to completion, on another connection, just before the refresh's
+/// UpdateItem leaves: the interleavings a refresh must survive.
+struct BeforeUpdate(std::sync::Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for BeforeUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BeforeUpdate")
+    }
 }
 
-impl Intercept for RemoveBeforeUpdate {
+impl Intercept for BeforeUpdate {
     fn name(&self) -> &'static str {
-        "RemoveBeforeUpdate"
+        "BeforeUpdate"
     }
 
     fn read_before_transmit(
@@ -393,46 +396,56 @@ impl Intercept for RemoveBeforeUpdate {
             .get("x-amz-target")
             .unwrap_or_default();
         if target.ends_with(".UpdateItem") {
-            let client = self.endpoint_client.clone();
-            std::thread::spawn(move || {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap()
-                    .block_on(
-                        client
-                            .delete_item()
-                            .table_name(TABLE)
-                            .key("id", s("dc:k"))
-                            .send(),
-                    )
-                    .unwrap();
-            })
-            .join()
-            .unwrap();
+            let action = self.0.clone();
+            std::thread::spawn(move || action()).join().unwrap();
         }
         Ok(())
     }
+}
+
+/// Runs `future` on a runtime of its own (the interceptor runs inside the cache's).
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// A cache on `TABLE` whose refreshes run `action` just before their UpdateItem.
+fn racing_cache(
+    emu: &TestEmulator,
+    action: impl Fn() + Send + Sync + 'static,
+) -> session_store::DynamoDbCache {
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        emu.dynamodb_client()
+            .config()
+            .to_builder()
+            .interceptor(BeforeUpdate(std::sync::Arc::new(action)))
+            .build(),
+    );
+    session_store::DynamoDbCache::builder(client)
+        .table_name(TABLE)
+        .clock(emulator_clock(emu))
+        .build()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn refresh_racing_a_remove_leaves_no_ghost_item() {
     let emu = TestEmulator::start();
     cache(&emu).await;
-    let racing_client = aws_sdk_dynamodb::Client::from_conf(
-        emu.dynamodb_client()
-            .config()
-            .to_builder()
-            .interceptor(RemoveBeforeUpdate {
-                endpoint_client: emu.dynamodb_client(),
-            })
-            .build(),
-    );
-    let cache = session_store::DynamoDbCache::builder(racing_client)
-        .table_name(TABLE)
-        .clock(emulator_clock(&emu))
-        .build()
+    let client = emu.dynamodb_client();
+    let cache = racing_cache(&emu, move || {
+        block_on(
+            client
+                .delete_item()
+                .table_name(TABLE)
+                .key("id", s("dc:k"))
+                .send(),
+        )
         .unwrap();
+    });
     let now = emulator_seconds(&emu);
     manual_put(&emu, "k", b"v", n(now + 60), null(), s("00:20:00")).await;
     // The read happened before the remove, so the value is still returned...
@@ -442,6 +455,79 @@ async fn refresh_racing_a_remove_leaves_no_ghost_item() {
         raw_item(&emu.dynamodb_client(), TABLE, ("id", "dc:k")).await,
         None
     );
+}
+
+/// Another instance replaces the entry between the read and the TTL update: the new
+/// entry keeps its own expiry instead of getting the old one's slide.
+#[tokio::test(flavor = "multi_thread")]
+async fn refresh_racing_a_set_leaves_the_new_entry_its_own_ttl() {
+    let emu = TestEmulator::start();
+    cache(&emu).await;
+    let now = emulator_seconds(&emu);
+    let other = builder(&emu).build().unwrap();
+    let new_expiry = UNIX_EPOCH + Duration::from_secs((now + 600) as u64);
+    let cache = racing_cache(&emu, move || {
+        block_on(other.set("k", b"new", &EntryOptions::new().absolute(new_expiry))).unwrap();
+    });
+    manual_put(&emu, "k", b"old", n(now + 60), null(), s("00:20:00")).await;
+    assert_eq!(cache.get("k").await.unwrap().as_deref(), Some(&b"old"[..]));
+    let item = stored(&emu, "k").await;
+    assert_eq!(item["value"], AttributeValue::B(Blob::new(b"new".to_vec())));
+    assert_eq!(
+        item["ttl_date"],
+        n(now + 600),
+        "the new entry's TTL was moved"
+    );
+    assert_eq!(item["ttl_window"], null());
+}
+
+/// A sliding entry whose window changed meanwhile (same TTL, another writer) is not
+/// slid by the old window either.
+#[tokio::test(flavor = "multi_thread")]
+async fn refresh_racing_a_window_change_leaves_the_entry_alone() {
+    let emu = TestEmulator::start();
+    cache(&emu).await;
+    let now = emulator_seconds(&emu);
+    let client = emu.dynamodb_client();
+    let cache = racing_cache(&emu, move || {
+        block_on(
+            client
+                .update_item()
+                .table_name(TABLE)
+                .key("id", s("dc:k"))
+                .update_expression("SET ttl_window = :w")
+                .expression_attribute_values(":w", s("00:00:30"))
+                .send(),
+        )
+        .unwrap();
+    });
+    manual_put(&emu, "k", b"v", n(now + 60), null(), s("00:20:00")).await;
+    assert!(cache.get("k").await.unwrap().is_some());
+    assert_eq!(stored(&emu, "k").await["ttl_date"], n(now + 60));
+}
+
+/// The clock passes the entry's TTL between the read and the update (the cache's clock
+/// answers "just before expiry" once, then "after"): the entry is left to expire, not
+/// brought back to life with a fresh slide.
+#[tokio::test]
+async fn refresh_never_revives_an_entry_that_expired_after_the_read() {
+    let emu = TestEmulator::start();
+    cache(&emu).await;
+    let now = emulator_seconds(&emu);
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let ttl = now + 60;
+    let clock = move || {
+        let second = if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            ttl - 1
+        } else {
+            ttl + 1
+        };
+        UNIX_EPOCH + Duration::from_secs(second as u64)
+    };
+    let cache = builder(&emu).clock(clock).build().unwrap();
+    manual_put(&emu, "k", b"v", n(ttl), null(), s("00:20:00")).await;
+    assert_eq!(cache.get("k").await.unwrap().as_deref(), Some(&b"v"[..]));
+    assert_eq!(stored(&emu, "k").await["ttl_date"], n(ttl));
 }
 
 #[tokio::test]
@@ -559,8 +645,8 @@ async fn values_that_cannot_fit_fail_before_any_request() {
     match &err {
         CacheError::ItemTooLarge { key, size, limit } => {
             assert_eq!(
-                (key.as_str(), *size, *limit),
-                ("big", MAX_ITEM_SIZE + 1, MAX_ITEM_SIZE)
+                (*key, *size, *limit),
+                (KeyDigest::of("big"), MAX_ITEM_SIZE + 1, MAX_ITEM_SIZE)
             );
         }
         other => panic!("expected ItemTooLarge, got {other:?}"),
@@ -569,8 +655,9 @@ async fn values_that_cannot_fit_fail_before_any_request() {
     assert_eq!(
         err.to_string(),
         format!(
-            "value for key big does not fit in a DynamoDB item: the item would be {} bytes, \
+            "value for key {} does not fit in a DynamoDB item: the item would be {} bytes, \
              the limit is 409600 bytes",
+            KeyDigest::of("big"),
             MAX_ITEM_SIZE + 1
         )
     );
@@ -623,6 +710,23 @@ async fn compression_stores_large_values_marked_and_reads_them_back() {
     // Any reader of this crate decodes it, compression on or off.
     assert_eq!(plain.get("big").await.unwrap(), Some(large));
 
+    // Values that stay large compressed are inflated off the async workers too.
+    let mut state = 0x2545_f491_u32;
+    let noisy: Vec<u8> = (0..200_000)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            b"abcdefghijklmnop"[(state >> 28) as usize]
+        })
+        .collect();
+    compressing
+        .set("noisy", &noisy, &EntryOptions::new())
+        .await
+        .unwrap();
+    let item = stored(&emu, "noisy").await;
+    assert_eq!(item["value_encoding"], s("deflate"));
+    assert!(item["value"].as_b().unwrap().as_ref().len() > 32 * 1024);
+    assert_eq!(compressing.get("noisy").await.unwrap(), Some(noisy));
+
     // Small values stay exactly in the .NET layout.
     compressing
         .set("small", b"tiny", &EntryOptions::new())
@@ -652,7 +756,10 @@ async fn unknown_value_encodings_are_a_typed_error() {
     let err = cache.get("k").await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "stored value for key k cannot be decoded: unknown value encoding 'brotli'"
+        format!(
+            "stored value for key {} cannot be decoded: unknown value encoding 'brotli'",
+            KeyDigest::of("k")
+        )
     );
 }
 
@@ -731,13 +838,16 @@ async fn aws_failures_name_the_operation_and_the_key() {
         panic!("expected an AWS error, got {err:?}");
     };
     assert_eq!(
-        (*operation, table.as_str(), key.as_deref()),
-        (Operation::GetItem, TABLE, Some("k1"))
+        (*operation, table.as_str(), *key),
+        (Operation::GetItem, TABLE, Some(KeyDigest::of("k1")))
     );
     assert_eq!(source.code(), Some("ValidationException"), "{source:?}");
     let message = err.to_string();
     assert!(
-        message.starts_with("GetItem failed for key k1 on table cache: "),
+        message.starts_with(&format!(
+            "GetItem failed for key {} on table cache: ",
+            KeyDigest::of("k1")
+        )),
         "{message}"
     );
     assert!(
@@ -750,14 +860,45 @@ async fn aws_failures_name_the_operation_and_the_key() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, CacheError::Aws { operation: Operation::PutItem, ref key, .. } if key.as_deref() == Some("k2")),
+        matches!(err, CacheError::Aws { operation: Operation::PutItem, key, .. } if key == Some(KeyDigest::of("k2"))),
         "{err:?}"
     );
     let err = cache.remove("k3").await.unwrap_err();
     assert!(
-        matches!(err, CacheError::Aws { operation: Operation::DeleteItem, ref key, .. } if key.as_deref() == Some("k3")),
+        matches!(err, CacheError::Aws { operation: Operation::DeleteItem, key, .. } if key == Some(KeyDigest::of("k3"))),
         "{err:?}"
     );
+}
+
+/// For sessions the cache key is the session id, a bearer secret: no error text (which
+/// tower-sessions logs at error level) and no debug print may carry it.
+#[tokio::test]
+async fn errors_name_keys_by_digest_only() {
+    let emu = TestEmulator::start();
+    cache(&emu).await;
+    let secret = "sess-7f3a9c0e1b2d4f6a8c0e1b2d4f6a8c0e";
+    let wrong_schema = builder(&emu)
+        .partition_key_name("wrong")
+        .ttl_attribute_name("ttl_date")
+        .build()
+        .unwrap();
+    let too_large = vec![0u8; MAX_ITEM_SIZE];
+    let errors = [
+        wrong_schema.get(secret).await.unwrap_err(),
+        cache(&emu)
+            .await
+            .set(secret, &too_large, &EntryOptions::new())
+            .await
+            .unwrap_err(),
+    ];
+    for err in errors {
+        for text in [err.to_string(), format!("{err:?}")] {
+            assert!(!text.contains(secret), "{text}");
+            assert!(text.contains(&KeyDigest::of(secret).to_string()), "{text}");
+        }
+    }
+    assert_eq!(KeyDigest::of(secret), KeyDigest::of(secret));
+    assert_ne!(KeyDigest::of(secret), KeyDigest::of("sess-other"));
 }
 
 #[tokio::test]

@@ -410,3 +410,99 @@ fn a_table_name_is_required() {
         .unwrap_err();
     assert!(matches!(err, CacheError::Config(_)));
 }
+
+/// Answers every DescribeTable after a CreateTable with a table stuck in CREATING.
+#[derive(Debug, Default)]
+struct StuckCreating {
+    created: std::sync::atomic::AtomicBool,
+    describing: std::sync::atomic::AtomicBool,
+}
+
+impl aws_sdk_dynamodb::config::Intercept for StuckCreating {
+    fn name(&self) -> &'static str {
+        "StuckCreating"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let target = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or_default();
+        if target.ends_with(".CreateTable") {
+            self.created.store(true, SeqCst);
+        }
+        self.describing
+            .store(target.ends_with(".DescribeTable"), SeqCst);
+        Ok(())
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_sdk_dynamodb::config::interceptors::BeforeDeserializationInterceptorContextMut<'_>,
+        _: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.created.load(SeqCst) && self.describing.load(SeqCst) {
+            let body = format!(
+                r#"{{"Table":{{"TableName":"{TABLE}","TableStatus":"CREATING","KeySchema":[{{"AttributeName":"id","KeyType":"HASH"}}],"AttributeDefinitions":[{{"AttributeName":"id","AttributeType":"S"}}]}}}}"#
+            );
+            let response = context.response_mut();
+            response.headers_mut().remove("x-amz-crc32");
+            response.headers_mut().remove("content-length");
+            *response.body_mut() = body.into();
+        }
+        Ok(())
+    }
+}
+
+/// Every cache call waits on start-up, so a table that never turns ACTIVE must end the
+/// wait with a clear error instead of hanging them all.
+#[tokio::test]
+async fn waiting_for_active_has_a_deadline() {
+    let emu = TestEmulator::start();
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        emu.dynamodb_client()
+            .config()
+            .to_builder()
+            .interceptor(StuckCreating::default())
+            .build(),
+    );
+    let cache = DynamoDbCache::builder(client)
+        .table_name(TABLE)
+        .create_table_if_not_exists(true)
+        .table_poll_interval(std::time::Duration::from_millis(20))
+        .table_active_timeout(std::time::Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = cache.get("k").await.unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    match &err {
+        CacheError::TableNotActive {
+            table,
+            waited,
+            last_status,
+        } => {
+            assert_eq!(table, TABLE);
+            assert!(
+                *waited >= std::time::Duration::from_millis(200),
+                "{waited:?}"
+            );
+            assert_eq!(last_status.as_deref(), Some("CREATING"));
+        }
+        other => panic!("expected TableNotActive, got {other:?}"),
+    }
+    assert!(
+        err.to_string()
+            .starts_with("table cache did not become ACTIVE within 0."),
+        "{err}"
+    );
+}

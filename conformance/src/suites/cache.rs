@@ -56,11 +56,7 @@ pub fn properties() -> Vec<Property> {
             name: "refresh-vs-set",
             about: "a refresh whose TTL write lands after another instance's set leaves the \
                     new entry's expiry alone",
-            known_failure: Some(
-                "session-store's move_ttl conditions only on the key existing, so a refresh \
-                 racing a set moves the TTL of the entry that replaced the one it read \
-                 (fix in progress elsewhere)",
-            ),
+            known_failure: None,
             run: |ctx| run_steps(ctx, steps(race_op(RaceKind::Set), 12)),
         },
     ]

@@ -36,13 +36,80 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, JsonProblem> {
     } else {
         body
     };
-    let mut de = serde_json::Deserializer::from_slice(body);
+    let body = prune_deep(body);
+    let mut de = serde_json::Deserializer::from_slice(&body);
     T::deserialize(strict::Strict {
         de: &mut de,
         field: false,
     })
     .and_then(|value| de.end().map(|()| value))
     .map_err(|e| classify(&e))
+}
+
+/// Containers nested deeper than this are cut off before parsing. No valid request comes
+/// near it (32 levels of attribute values, two JSON levels each, inside a few levels of
+/// request structure, stay under 75), and it keeps the parser, the typed inputs' drop
+/// glue and every validation pass well inside their stacks: serde_json's own limit (128)
+/// is never reached, so how deep a request goes never changes the kind of answer.
+pub const MAX_DEPTH: usize = 100;
+
+/// The body with every container that starts deeper than [`MAX_DEPTH`] replaced by an
+/// empty one of the same kind (`[]` or `{}`), found by one loop over the bytes.
+///
+/// Whatever was nested that deep is invalid anyway, and what the services answer depends
+/// only on the shallower levels: an attribute value 50 levels down gets DynamoDB's
+/// "Nesting Levels have exceeded supported limits" at level 33 exactly as one 40 levels
+/// down does, and a body that is broken higher up is refused there. A container left open
+/// at the end of the body stays unterminated, so truncated bodies are still syntax errors.
+fn prune_deep(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut out: Option<Vec<u8>> = None;
+    // While skipping a pruned container: the depth at which it opened.
+    let mut skipping: Option<usize> = None;
+    for (i, &b) in body.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH && skipping.is_none() {
+                        skipping = Some(depth);
+                        out.get_or_insert_with(|| body[..i].to_vec()).push(b);
+                    }
+                }
+                b']' | b'}' => {
+                    if skipping == Some(depth) {
+                        skipping = None;
+                        if let Some(out) = out.as_mut() {
+                            out.push(b);
+                        }
+                        depth = depth.saturating_sub(1);
+                        continue;
+                    }
+                    depth = depth.saturating_sub(1);
+                }
+                _ => {}
+            }
+        }
+        if skipping.is_none() {
+            if let Some(out) = out.as_mut() {
+                out.push(b);
+            }
+        }
+    }
+    match out {
+        Some(pruned) => std::borrow::Cow::Owned(pruned),
+        None => std::borrow::Cow::Borrowed(body),
+    }
 }
 
 fn classify(e: &serde_json::Error) -> JsonProblem {
@@ -670,5 +737,34 @@ mod tests {
         let ok = parse::<Outer>(br#"{"Inner":{"A":1},"List":[{"A":2}]} "#).unwrap();
         assert_eq!(ok.list.map(|l| l.len()), Some(1));
         assert_eq!(parse::<Outer>(br#"{} x"#).unwrap_err(), JsonProblem::Syntax);
+    }
+
+    #[test]
+    fn containers_beyond_the_depth_limit_are_emptied() {
+        let nest = |depth: usize, inner: &str| {
+            format!("{}{inner}{}", "[".repeat(depth), "]".repeat(depth))
+        };
+        let shallow = nest(MAX_DEPTH, "1");
+        assert!(matches!(
+            prune_deep(shallow.as_bytes()),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let deep = format!(r#"{{"a":{},"b":"[{{"}}"#, nest(MAX_DEPTH + 50, r#""]}""#));
+        let pruned = String::from_utf8(prune_deep(deep.as_bytes()).into_owned()).unwrap();
+        assert_eq!(
+            pruned,
+            format!(r#"{{"a":{},"b":"[{{"}}"#, nest(MAX_DEPTH - 1, "[]"))
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(&pruned).is_ok());
+        // Unterminated stays unterminated.
+        let open = "[".repeat(100_000);
+        let pruned = prune_deep(open.as_bytes());
+        assert_eq!(pruned.len(), MAX_DEPTH + 1);
+        assert!(serde_json::from_slice::<serde_json::Value>(&pruned)
+            .unwrap_err()
+            .is_eof());
+        let objects = format!(r#"{}"x"{}"#, r#"{"a":"#.repeat(5_000), "}".repeat(5_000));
+        let pruned = prune_deep(objects.as_bytes());
+        assert!(serde_json::from_slice::<serde_json::Value>(&pruned).is_ok());
     }
 }

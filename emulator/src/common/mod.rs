@@ -11,7 +11,7 @@ pub mod ids;
 pub mod json;
 mod namespace;
 
-pub use namespace::{AuthError, Namespace, MISSING_TOKEN_MESSAGE};
+pub use namespace::{AuthError, Namespace, MISSING_TOKEN_MESSAGE, UNRECOGNIZED_CLIENT_MESSAGE};
 
 use hyper::StatusCode;
 

@@ -68,6 +68,13 @@ pub enum AuthError {
     Missing,
     /// A header that is there but lacks parts; the message is DynamoDB's.
     Incomplete(String),
+    /// An access key id or region no AWS account could have (longer than IAM allows):
+    /// refused before it can name, and allocate, a namespace.
+    InvalidAccessKey,
 }
 
 pub const MISSING_TOKEN_MESSAGE: &str = "Request is missing Authentication Token";
+
+/// What AWS answers for credentials it does not know.
+pub const UNRECOGNIZED_CLIENT_MESSAGE: &str =
+    "The security token included in the request is invalid.";

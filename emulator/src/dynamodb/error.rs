@@ -11,7 +11,7 @@ use super::model::Item;
 use crate::common::constraints::ConstraintViolation;
 pub use crate::common::constraints::Constraints;
 use crate::common::ErrorBody;
-use crate::common::{AuthError, MISSING_TOKEN_MESSAGE};
+use crate::common::{AuthError, MISSING_TOKEN_MESSAGE, UNRECOGNIZED_CLIENT_MESSAGE};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DynamoError {
@@ -44,10 +44,16 @@ pub enum DynamoError {
     TransactionInProgress,
     #[error("UnknownOperationException")]
     UnknownOperation,
+    /// An operation DynamoDB has and the emulator does not implement: DynamoDB's code,
+    /// with a message that says why.
+    #[error("UnknownOperationException: {0} is not supported by the emulator")]
+    Unsupported(&'static str),
     #[error("MissingAuthenticationTokenException")]
     MissingAuthenticationToken,
     #[error("IncompleteSignatureException: {0}")]
     IncompleteSignature(String),
+    #[error("UnrecognizedClientException")]
+    UnrecognizedClient,
     #[error("InternalServerError: {0}")]
     Internal(String),
 }
@@ -153,12 +159,17 @@ impl DynamoError {
         match self {
             DynamoError::Validation(_) => "com.amazon.coral.validate#ValidationException".into(),
             DynamoError::Serialization(_) => format!("{CORAL_SERVICE}SerializationException"),
-            DynamoError::UnknownOperation => format!("{CORAL_SERVICE}UnknownOperationException"),
+            DynamoError::UnknownOperation | DynamoError::Unsupported(_) => {
+                format!("{CORAL_SERVICE}UnknownOperationException")
+            }
             DynamoError::MissingAuthenticationToken => {
                 format!("{CORAL_SERVICE}MissingAuthenticationTokenException")
             }
             DynamoError::IncompleteSignature(_) => {
                 format!("{CORAL_SERVICE}IncompleteSignatureException")
+            }
+            DynamoError::UnrecognizedClient => {
+                format!("{CORAL_SERVICE}UnrecognizedClientException")
             }
             DynamoError::ResourceNotFound(_) => format!("{MODELED}ResourceNotFoundException"),
             DynamoError::ResourceInUse(_) => format!("{MODELED}ResourceInUseException"),
@@ -202,7 +213,12 @@ impl DynamoError {
             DynamoError::TransactionInProgress => {
                 Some("Transaction from previous request is still in progress".to_owned())
             }
+            DynamoError::UnrecognizedClient => Some(UNRECOGNIZED_CLIENT_MESSAGE.to_owned()),
             DynamoError::UnknownOperation => None,
+            DynamoError::Unsupported(op) => Some(format!(
+                "The operation {op} is not supported by the emulator (a DynamoDB operation it \
+                 does not implement yet)"
+            )),
         }
     }
 
@@ -266,6 +282,7 @@ impl From<AuthError> for DynamoError {
         match e {
             AuthError::Missing => DynamoError::MissingAuthenticationToken,
             AuthError::Incomplete(m) => DynamoError::IncompleteSignature(m),
+            AuthError::InvalidAccessKey => DynamoError::UnrecognizedClient,
         }
     }
 }

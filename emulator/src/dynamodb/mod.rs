@@ -8,6 +8,7 @@ pub mod capacity;
 pub mod error;
 pub mod expr;
 pub mod model;
+pub mod operations;
 pub mod ops;
 pub mod storage;
 pub mod validate;
@@ -18,21 +19,37 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use error::{DynamoError, Result};
-use storage::{Database, Table};
+use storage::{Catalog, Database, Table};
 
 use crate::clock::Clock;
 use crate::common::json::{self, JsonProblem};
 use crate::common::Namespace;
 pub use crate::common::ACCOUNT_ID;
 use crate::common::{AuthError, ErrorBody, Service};
+use crate::config::Limits;
 
-/// What an operation can see: the data and the caller's namespace.
+/// What an operation can see: the data, the caller's namespace and the limits.
 pub struct Ctx<'a> {
     pub db: &'a Database,
     pub ns: &'a Namespace,
+    pub limits: &'a Limits,
 }
 
 impl Ctx<'_> {
+    /// The caller's catalog for a write that adds to it (CreateTable), created on first
+    /// use; refused once the emulator holds its maximum number of namespaces.
+    pub fn catalog_for_write(&self) -> Result<Arc<Catalog>> {
+        self.db
+            .catalog_for_write(self.ns, self.limits.max_namespaces)
+            .ok_or_else(|| {
+                DynamoError::LimitExceeded(format!(
+                    "Subscriber limit exceeded: the emulator holds data for at most {} \
+                     access key and region pairs (--max-namespaces)",
+                    self.limits.max_namespaces
+                ))
+            })
+    }
+
     /// The table, or the item operations' "Requested resource not found".
     pub fn table(&self, name: &str) -> Result<Arc<Table>> {
         self.db
@@ -62,12 +79,18 @@ pub trait Operation {
 
 pub struct DynamoDb {
     pub db: Database,
+    pub limits: Limits,
 }
 
 impl DynamoDb {
     pub fn new(clock: Clock) -> Self {
+        Self::with_limits(clock, Limits::default())
+    }
+
+    pub fn with_limits(clock: Clock, limits: Limits) -> Self {
         DynamoDb {
             db: Database::new(clock),
+            limits,
         }
     }
 }
@@ -84,8 +107,15 @@ impl Service for DynamoDb {
         body: &[u8],
         request_id: &str,
     ) -> std::result::Result<Vec<u8>, ErrorBody> {
-        let ctx = Ctx { db: &self.db, ns };
-        let result = ops::dispatch(&ctx, op, body);
+        let ctx = Ctx {
+            db: &self.db,
+            ns,
+            limits: &self.limits,
+        };
+        let result = match ops::dispatch(&ctx, op, body) {
+            Err(DynamoError::UnknownOperation) => Err(operations::unknown(op)),
+            other => other,
+        };
         match &result {
             Ok(_) => tracing::debug!(op, request_id, "DynamoDB request"),
             Err(e) => tracing::debug!(op, request_id, error = %e, "DynamoDB request failed"),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::common::constraints::ConstraintViolation;
 pub use crate::common::constraints::Constraints;
 use crate::common::ErrorBody;
-use crate::common::{AuthError, MISSING_TOKEN_MESSAGE};
+use crate::common::{AuthError, MISSING_TOKEN_MESSAGE, UNRECOGNIZED_CLIENT_MESSAGE};
 
 pub type Result<T> = std::result::Result<T, SsmError>;
 
@@ -57,9 +57,22 @@ pub enum SsmError {
     InvalidResourceType,
     #[error("TooManyTagsError: {0}")]
     TooManyTags(String),
+    #[error("ParameterLimitExceeded: {0}")]
+    ParameterLimitExceeded(String),
+    #[error("UnrecognizedClientException")]
+    UnrecognizedClient,
 }
 
 impl SsmError {
+    /// SSM's wording for its parameters-per-account quota.
+    pub fn parameter_limit() -> Self {
+        SsmError::ParameterLimitExceeded(
+            "You have exceeded the number of parameters for this Amazon Web Services account. \
+             Delete one or more parameters and try again."
+                .to_owned(),
+        )
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             SsmError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -91,6 +104,8 @@ impl SsmError {
             SsmError::InvalidResourceId => "InvalidResourceId",
             SsmError::InvalidResourceType => "InvalidResourceType",
             SsmError::TooManyTags(_) => "TooManyTagsError",
+            SsmError::ParameterLimitExceeded(_) => "ParameterLimitExceeded",
+            SsmError::UnrecognizedClient => "UnrecognizedClientException",
         }
     }
 
@@ -109,7 +124,9 @@ impl SsmError {
             | SsmError::InvalidFilterKey(m)
             | SsmError::InvalidFilterOption(m)
             | SsmError::InvalidFilterValue(m)
-            | SsmError::TooManyTags(m) => Some(m.clone()),
+            | SsmError::TooManyTags(m)
+            | SsmError::ParameterLimitExceeded(m) => Some(m.clone()),
+            SsmError::UnrecognizedClient => Some(UNRECOGNIZED_CLIENT_MESSAGE.to_owned()),
             SsmError::Serialization(m) => m.clone(),
             SsmError::MissingAuthenticationToken => Some(MISSING_TOKEN_MESSAGE.to_owned()),
             SsmError::ParameterAlreadyExists => Some(
@@ -155,6 +172,7 @@ impl From<AuthError> for SsmError {
         match e {
             AuthError::Missing => SsmError::MissingAuthenticationToken,
             AuthError::Incomplete(m) => SsmError::IncompleteSignature(m),
+            AuthError::InvalidAccessKey => SsmError::UnrecognizedClient,
         }
     }
 }

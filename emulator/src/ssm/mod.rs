@@ -23,6 +23,7 @@ use crate::common::json::{self, JsonProblem};
 use crate::common::Namespace;
 use crate::common::ACCOUNT_ID;
 use crate::common::{AuthError, ErrorBody, Service};
+use crate::config::Limits;
 use crypto::Sealer;
 use model::{HistoryOut, MetadataOut, ParameterOut, PolicyOut};
 use store::{Parameter, Store, Version};
@@ -33,6 +34,7 @@ const LAST_MODIFIED_USER: &str = "arn:aws:iam::000000000000:root";
 pub struct Ssm {
     pub clock: Clock,
     pub store: Store,
+    pub limits: Limits,
     sealer: Option<Sealer>,
 }
 
@@ -42,6 +44,7 @@ pub struct Ctx<'a> {
     pub sealer: &'a Sealer,
     pub clock: &'a Clock,
     pub ns: &'a Namespace,
+    pub limits: &'a Limits,
 }
 
 /// One SSM operation: typed input in, typed output out.
@@ -53,6 +56,10 @@ pub trait Operation {
 
 impl Ssm {
     pub fn new(clock: Clock) -> Self {
+        Self::with_limits(clock, Limits::default())
+    }
+
+    pub fn with_limits(clock: Clock, limits: Limits) -> Self {
         let sealer = match Sealer::new() {
             Ok(s) => Some(s),
             Err(e) => {
@@ -62,7 +69,8 @@ impl Ssm {
         };
         Ssm {
             clock,
-            store: Store::default(),
+            store: Store::new(limits.max_namespaces),
+            limits,
             sealer,
         }
     }
@@ -93,6 +101,7 @@ impl Service for Ssm {
             sealer,
             clock: &self.clock,
             ns,
+            limits: &self.limits,
         };
         let result = ops::dispatch(&ctx, op, body);
         if let Err(e) = &result {

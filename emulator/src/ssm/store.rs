@@ -5,12 +5,15 @@
 //! `BTreeMap` is both simple and enough. Different namespaces never wait on each other.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::Arc;
 
+use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
+use parking_lot::RwLock;
 
 use super::crypto::StoredValue;
 use super::model::{DataType, ParameterType, Tier};
+use super::{Result, SsmError};
 use crate::common::Namespace;
 
 /// How many versions real SSM keeps for one parameter.
@@ -61,35 +64,81 @@ pub struct Catalog {
     pub parameters: BTreeMap<String, Parameter>,
 }
 
-#[derive(Default)]
 pub struct Store {
     namespaces: DashMap<Namespace, Arc<RwLock<Catalog>>>,
+    max_namespaces: usize,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::new(usize::MAX)
+    }
 }
 
 impl Store {
-    fn catalog(&self, ns: &Namespace) -> Arc<RwLock<Catalog>> {
-        if let Some(c) = self.namespaces.get(ns) {
-            return c.clone();
+    /// A store that holds parameters for at most `max_namespaces` namespaces.
+    pub fn new(max_namespaces: usize) -> Self {
+        Store {
+            namespaces: DashMap::new(),
+            max_namespaces,
         }
-        self.namespaces.entry(ns.clone()).or_default().clone()
     }
 
-    /// Runs `f` with the namespace's catalog read-locked.
+    fn existing(&self, ns: &Namespace) -> Option<Arc<RwLock<Catalog>>> {
+        self.namespaces.get(ns).map(|c| c.clone())
+    }
+
+    /// Runs `f` with the namespace's catalog read-locked; an unknown namespace reads as
+    /// an empty catalog and allocates nothing.
     pub fn read<T>(&self, ns: &Namespace, f: impl FnOnce(&Catalog) -> T) -> T {
-        let catalog = self.catalog(ns);
-        let guard: RwLockReadGuard<'_, Catalog> = catalog
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&guard)
+        match self.existing(ns) {
+            Some(catalog) => f(&catalog.read()),
+            None => f(&Catalog::default()),
+        }
     }
 
     /// Runs `f` with the namespace's catalog write-locked.
-    pub fn write<T>(&self, ns: &Namespace, f: impl FnOnce(&mut Catalog) -> T) -> T {
-        let catalog = self.catalog(ns);
-        let mut guard: RwLockWriteGuard<'_, Catalog> = catalog
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut guard)
+    ///
+    /// Only a write that leaves a parameter behind creates a namespace: the first write to
+    /// an unknown one runs on a fresh catalog, kept only if it is no longer empty (a
+    /// delete under a new access key allocates nothing) and refused with
+    /// `ParameterLimitExceeded` when the store is full. The map entry stays locked
+    /// meanwhile, so two first writes to one namespace cannot both create it.
+    pub fn write<T>(&self, ns: &Namespace, f: impl FnOnce(&mut Catalog) -> Result<T>) -> Result<T> {
+        if let Some(catalog) = self.existing(ns) {
+            return f(&mut catalog.write());
+        }
+        // Counted before the entry is taken: `len` locks every shard, the entry one.
+        let full = self.namespaces.len() >= self.max_namespaces;
+        match self.namespaces.entry(ns.clone()) {
+            Entry::Occupied(entry) => {
+                let catalog = entry.get().clone();
+                drop(entry);
+                let mut guard = catalog.write();
+                f(&mut guard)
+            }
+            Entry::Vacant(entry) => {
+                let mut catalog = Catalog::default();
+                let out = f(&mut catalog)?;
+                if catalog.parameters.is_empty() {
+                    return Ok(out);
+                }
+                if full {
+                    return Err(SsmError::ParameterLimitExceeded(format!(
+                        "The emulator holds parameters for at most {} access key and region \
+                         pairs (--max-namespaces).",
+                        self.max_namespaces
+                    )));
+                }
+                entry.insert(Arc::new(RwLock::new(catalog)));
+                Ok(out)
+            }
+        }
+    }
+
+    /// How many namespaces hold parameters (or held some).
+    pub fn namespace_count(&self) -> usize {
+        self.namespaces.len()
     }
 
     pub fn reset(&self) {

@@ -10,6 +10,12 @@ use hyper::header::{HeaderMap, AUTHORIZATION};
 
 use crate::common::{AuthError, Namespace};
 
+/// IAM's longest access key id.
+const MAX_ACCESS_KEY_LENGTH: usize = 128;
+/// Far longer than any region name (`ap-southeast-5`), short enough to keep namespace ids
+/// small.
+const MAX_REGION_LENGTH: usize = 32;
+
 /// Checks the header and returns the namespace the request's data lives in.
 pub fn namespace_for(headers: &HeaderMap, shared_db: bool) -> Result<Namespace, AuthError> {
     let Some(raw) = headers.get(AUTHORIZATION) else {
@@ -24,6 +30,9 @@ pub fn namespace_for(headers: &HeaderMap, shared_db: bool) -> Result<Namespace, 
         .next()
         .filter(|r| !r.is_empty())
         .unwrap_or("us-east-1");
+    if access_key.len() > MAX_ACCESS_KEY_LENGTH || region.len() > MAX_REGION_LENGTH {
+        return Err(AuthError::InvalidAccessKey);
+    }
     if shared_db {
         Ok(Namespace::shared(access_key, region))
     } else {
@@ -108,6 +117,28 @@ mod tests {
             Namespace::new("AKID1", "us-east-1"),
             Namespace::new("AKID1", "eu-west-1")
         );
+    }
+
+    #[test]
+    fn overlong_access_keys_and_regions_are_unrecognized() {
+        let long_key = format!(
+            "AWS4-HMAC-SHA256 Credential={}/20261121/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc",
+            "K".repeat(129)
+        );
+        assert_eq!(
+            namespace_for(&headers(Some(&long_key), true), false),
+            Err(AuthError::InvalidAccessKey)
+        );
+        let long_region = format!(
+            "AWS4-HMAC-SHA256 Credential=AKID/20261121/{}/dynamodb/aws4_request, SignedHeaders=host, Signature=abc",
+            "r".repeat(33)
+        );
+        assert_eq!(
+            namespace_for(&headers(Some(&long_region), true), false),
+            Err(AuthError::InvalidAccessKey)
+        );
+        let longest = long_key.replace(&"K".repeat(129), &"K".repeat(128));
+        assert!(namespace_for(&headers(Some(&longest), true), false).is_ok());
     }
 
     #[test]

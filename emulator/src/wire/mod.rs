@@ -1,9 +1,11 @@
 //! The HTTP edge shared by both services: everything a request passes through before an
 //! operation sees typed input, and everything a response gets on its way out.
 //!
-//! The order follows the real endpoints: CORS preflight and health checks first, then the
-//! method and content type (a wrong one is a 404 text answer, not JSON), the size limit
-//! (before buffering), the `X-Amz-Target` route, authorization, and finally the operation.
+//! The control routes (`/_emulator/...`) come first and never carry CORS headers, so a web
+//! page can neither use nor read them. The AWS routes follow the real endpoints: CORS
+//! preflight and health checks first, then the method and content type (a wrong one is a
+//! 404 text answer, not JSON), the size limit (before buffering), the `X-Amz-Target` route,
+//! authorization, and finally the operation.
 
 pub mod auth;
 
@@ -15,8 +17,9 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
+use tokio::sync::OwnedSemaphorePermit;
 
-use crate::common::{ids, Service};
+use crate::common::{ids, ErrorBody, Service};
 use crate::{admin, Services};
 
 /// The `application/x-amz-json-*` flavour; responses echo the service's own.
@@ -35,47 +38,71 @@ impl JsonVersion {
     }
 }
 
+/// The headers AWS SDKs send (the JavaScript SDK in a browser is the one that asks), the
+/// only ones a preflight allows.
+const CORS_ALLOWED_HEADERS: &str = "authorization,content-type,x-amz-date,x-amz-target,\
+x-amz-security-token,x-amz-user-agent,x-amz-content-sha256,amz-sdk-invocation-id,\
+amz-sdk-request";
+
 /// The hyper service function: never fails at the HTTP level, every problem is an answer.
 pub async fn handle(
     services: Arc<Services>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let request_id = ids::new_request_id();
-    let mut response = route(&services, req, &request_id).await;
+    let control = req.uri().path().starts_with(admin::PREFIX);
+    let mut response = if control {
+        control_route(&services, req).await
+    } else {
+        route(services.clone(), req, &request_id).await
+    };
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         headers.insert("x-amzn-requestid", v);
     }
-    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    headers.insert(
-        "access-control-expose-headers",
-        HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"),
-    );
+    if !control {
+        headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+        headers.insert(
+            "access-control-expose-headers",
+            HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"),
+        );
+    }
     Ok(response)
 }
 
+/// The control API: refused unless turned on and sent by something other than a web page.
+async fn control_route(services: &Services, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    if let Err((status, body)) = admin::admit(&services.config, &parts.method, &parts.headers) {
+        return json_response(status, JsonVersion::V10, body);
+    }
+    let (bytes, _permit) = match read_body(services, body, &parts.headers).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    // A sweep or reset can be long (a million expired items): keep it from stalling the
+    // other tasks of this worker.
+    let (status, body) = tokio::task::block_in_place(|| {
+        admin::handle(services, &parts.method, parts.uri.path(), &bytes)
+    });
+    json_response(status, JsonVersion::V10, body)
+}
+
+/// Bodies at least this large are parsed and run on tokio's blocking pool, a few at a time
+/// (`Services::large_requests`): a 16 MB body takes tens of milliseconds to parse, which
+/// on an async worker would stall every other connection that worker serves.
+const BLOCKING_BODY_BYTES: usize = 1024 * 1024;
+
 async fn route(
-    services: &Services,
+    services: Arc<Services>,
     req: Request<Incoming>,
     request_id: &str,
 ) -> Response<Full<Bytes>> {
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    let path = req.uri().path();
 
     if method == Method::OPTIONS {
-        return cors_preflight(req.headers());
-    }
-    if path.starts_with(admin::PREFIX) {
-        let (parts, body) = req.into_parts();
-        let bytes = match read_body(body, services.config.max_body_bytes, &parts.headers).await {
-            Ok(b) => b,
-            Err(resp) => return resp,
-        };
-        // A sweep or reset can be long (a million expired items): keep it from stalling
-        // the other tasks of this worker.
-        let (status, body) =
-            tokio::task::block_in_place(|| admin::handle(services, &parts.method, &path, &bytes));
-        return json_response(status, JsonVersion::V10, body);
+        return cors_preflight();
     }
     if method == Method::GET && path == "/" {
         let text = format!(
@@ -92,24 +119,51 @@ async fn route(
     };
 
     let (parts, body) = req.into_parts();
-    let body = match read_body(body, services.config.max_body_bytes, &parts.headers).await {
+    // The permit is the body's share of the buffering budget: held until the answer is
+    // built, since the operation reads from the buffered bytes.
+    let (body, _permit) = match read_body(&services, body, &parts.headers).await {
         Ok(b) => b,
         Err(resp) => return resp,
     };
-
-    let outcome = match route_target(services, parts.headers.get("x-amz-target")) {
-        Some((service, op)) => {
-            match auth::namespace_for(&parts.headers, services.config.shared_db) {
-                Ok(ns) => service.dispatch(&ns, op, &body, request_id),
-                Err(e) => Err(service.auth_error(e)),
+    let outcome = if body.len() < BLOCKING_BODY_BYTES {
+        answer(&services, &parts.headers, &body, request_id)
+    } else {
+        let Ok(slot) = services.large_requests.clone().acquire_owned().await else {
+            return text_response(StatusCode::INTERNAL_SERVER_ERROR, String::new());
+        };
+        let request_id = request_id.to_owned();
+        let run = move || {
+            let outcome = answer(&services, &parts.headers, &body, &request_id);
+            drop(slot);
+            outcome
+        };
+        match tokio::task::spawn_blocking(run).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                return text_response(StatusCode::INTERNAL_SERVER_ERROR, String::new());
             }
         }
-        // An unknown target is answered in DynamoDB's shape, as DynamoDB Local does.
-        None => Err(services.dynamodb.unknown_operation()),
     };
     match outcome {
         Ok(body) => json_response(StatusCode::OK, version, body),
         Err(err) => json_response(err.status, version, err.body),
+    }
+}
+
+/// Routes by `X-Amz-Target`, checks the authorization header and runs the operation.
+fn answer(
+    services: &Services,
+    headers: &HeaderMap,
+    body: &[u8],
+    request_id: &str,
+) -> Result<Vec<u8>, ErrorBody> {
+    match route_target(services, headers.get("x-amz-target")) {
+        Some((service, op)) => match auth::namespace_for(headers, services.config.shared_db) {
+            Ok(ns) => service.dispatch(&ns, op, body, request_id),
+            Err(e) => Err(service.auth_error(e)),
+        },
+        // An unknown target is answered in DynamoDB's shape, as DynamoDB Local does.
+        None => Err(services.dynamodb.unknown_operation()),
     }
 }
 
@@ -135,13 +189,25 @@ fn json_version(headers: &HeaderMap) -> Option<JsonVersion> {
     }
 }
 
-/// Reads the body under a hard cap. A declared `Content-Length` over the cap is refused
-/// before a single byte is read; a chunked body is cut off as soon as it crosses it.
+/// Bodies up to this size are read without taking from the buffering budget: at most
+/// `max_connections` of them exist at once (64 MiB with the defaults), and an ordinary
+/// request must never queue behind a flood of 16 MB ones.
+const UNBUDGETED_BODY_BYTES: usize = 64 * 1024;
+
+/// Reads the body under a hard cap and a deadline, within the buffering budget.
+///
+/// A declared `Content-Length` over the cap is refused before a single byte is read; a
+/// chunked body is cut off as soon as it crosses it. The budget is taken for the declared
+/// length (the cap when the length is not declared) before reading, so parallel large
+/// bodies wait for each other instead of adding up in memory. A body that has not arrived
+/// within the body timeout (budget wait included) is answered 408 and the connection
+/// closed, so a stalled client holds nothing for long.
 async fn read_body(
+    services: &Services,
     body: Incoming,
-    limit: usize,
     headers: &HeaderMap,
-) -> Result<Bytes, Response<Full<Bytes>>> {
+) -> Result<(Bytes, Option<OwnedSemaphorePermit>), Response<Full<Bytes>>> {
+    let limit = services.config.max_body_bytes;
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -149,26 +215,50 @@ async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e)
+    // No body at all (a GET, `Content-Length: 0`): nothing to wait for or reserve.
+    if declared == Some(0) || hyper::body::Body::is_end_stream(&body) {
+        return Ok((Bytes::new(), None));
+    }
+    let expected = declared.map_or(limit, |n| n as usize);
+    let read = async {
+        // Small bodies never wait behind large ones: the connection cap bounds them.
+        let permit = if expected > UNBUDGETED_BODY_BYTES {
+            services.reserve_body(expected).await
+        } else {
+            None
+        };
+        let collected = Limited::new(body, limit).collect().await;
+        (collected, permit)
+    };
+    match tokio::time::timeout(services.config.limits.body_timeout, read).await {
+        Err(_) => Err(closing(text_response(
+            StatusCode::REQUEST_TIMEOUT,
+            "Request body not received in time".to_owned(),
+        ))),
+        Ok((Ok(collected), permit)) => Ok((collected.to_bytes(), permit)),
+        Ok((Err(e), _))
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some() =>
         {
             Err(too_large())
         }
-        Err(_) => Err(text_response(StatusCode::BAD_REQUEST, String::new())),
+        Ok((Err(_), _)) => Err(text_response(StatusCode::BAD_REQUEST, String::new())),
     }
 }
 
-fn too_large() -> Response<Full<Bytes>> {
-    let mut resp = text_response(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "Request Entity Too Large".to_owned(),
-    );
+/// Tells hyper to close the connection after this answer (the request's body may be
+/// partly unread, so the connection cannot be reused).
+fn closing(mut resp: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
     resp.headers_mut()
         .insert("connection", HeaderValue::from_static("close"));
     resp
+}
+
+fn too_large() -> Response<Full<Bytes>> {
+    closing(text_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Request Entity Too Large".to_owned(),
+    ))
 }
 
 fn unknown_operation_404() -> Response<Full<Bytes>> {
@@ -178,18 +268,17 @@ fn unknown_operation_404() -> Response<Full<Bytes>> {
     )
 }
 
-fn cors_preflight(req_headers: &HeaderMap) -> Response<Full<Bytes>> {
+fn cors_preflight() -> Response<Full<Bytes>> {
     let mut resp = text_response(StatusCode::OK, String::new());
     let h = resp.headers_mut();
     h.insert(
         "access-control-allow-methods",
-        HeaderValue::from_static("GET,POST,PUT,DELETE,OPTIONS"),
+        HeaderValue::from_static("GET,POST,OPTIONS"),
     );
-    let allow_headers = req_headers
-        .get("access-control-request-headers")
-        .cloned()
-        .unwrap_or_else(|| HeaderValue::from_static("*"));
-    h.insert("access-control-allow-headers", allow_headers);
+    h.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static(CORS_ALLOWED_HEADERS),
+    );
     h.insert("access-control-max-age", HeaderValue::from_static("172800"));
     resp
 }

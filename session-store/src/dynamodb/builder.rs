@@ -25,6 +25,7 @@ pub struct DynamoDbCacheBuilder {
     clock: Arc<dyn Clock>,
     retry_config: Option<RetryConfig>,
     table_poll_interval: Duration,
+    table_active_timeout: Duration,
 }
 
 impl DynamoDbCacheBuilder {
@@ -42,6 +43,7 @@ impl DynamoDbCacheBuilder {
             clock: Arc::new(SystemClock),
             retry_config: None,
             table_poll_interval: Duration::from_secs(5),
+            table_active_timeout: Duration::from_secs(300),
         }
     }
 
@@ -117,6 +119,14 @@ impl DynamoDbCacheBuilder {
         self
     }
 
+    /// How long start-up waits for a table it created (or saw being created) to become
+    /// ACTIVE; 5 minutes by default. Every cache call waits on start-up, so without a
+    /// bound a table stuck in CREATING would hang them all.
+    pub fn table_active_timeout(mut self, timeout: Duration) -> Self {
+        self.table_active_timeout = timeout;
+        self
+    }
+
     /// Builds the cache without any request: the table is checked at first use.
     pub fn build(self) -> Result<DynamoDbCache, CacheError> {
         let table = self
@@ -146,6 +156,7 @@ impl DynamoDbCacheBuilder {
                 compression: self.compression,
                 clock: self.clock,
                 table_poll_interval: self.table_poll_interval,
+                table_active_timeout: self.table_active_timeout,
                 schema: OnceCell::new(),
             }),
         })

@@ -19,7 +19,7 @@ pub use builder::DynamoDbCacheBuilder;
 use crate::cache::DistributedCache;
 use crate::clock::{unix_nanos, Clock};
 use crate::entry::{is_expired, ttl, EntryOptions, Expiry};
-use crate::error::{CacheError, Operation};
+use crate::error::{CacheError, KeyDigest, Operation};
 use crate::item::{partition_key_value, NewItem, StoredItem, DEFLATE, MAX_ITEM_SIZE};
 
 /// Whether large values are compressed before they are stored.
@@ -38,6 +38,11 @@ pub enum Compression {
 /// A decompressed value larger than this is treated as corrupt rather than allocated: a
 /// 400 KB item cannot hold an honest value much larger than a few tens of megabytes.
 const MAX_DECOMPRESSED_SIZE: usize = 64 * 1024 * 1024;
+
+/// Values at least this large are (de)compressed on tokio's blocking pool: DEFLATE of a
+/// few hundred KB takes milliseconds, long enough to stall every other task on an async
+/// worker. Smaller ones are quicker than the hand-off.
+const BLOCKING_CODEC_SIZE: usize = 32 * 1024;
 
 /// A distributed cache on a DynamoDB table. Cheap to clone; clones share the table
 /// resolution done at first use.
@@ -58,6 +63,8 @@ struct Inner {
     compression: Compression,
     clock: Arc<dyn Clock>,
     table_poll_interval: Duration,
+    /// How long start-up waits for a table to become ACTIVE before it gives up.
+    table_active_timeout: Duration,
     /// The names in use, found out once at first use (retried until it succeeds).
     schema: OnceCell<Schema>,
 }
@@ -160,7 +167,7 @@ impl DynamoDbCache {
         CacheError::Aws {
             operation,
             table: self.inner.table.clone(),
-            key: Some(key.to_owned()),
+            key: Some(KeyDigest::of(key)),
             source: Box::new(err.into()),
         }
     }
@@ -174,7 +181,7 @@ impl DynamoDbCache {
     ) -> Result<Inserted, CacheError> {
         let schema = self.schema().await?;
         let expiry = Expiry::for_new_entry(options, self.inner.clock.now())?;
-        let (value, compressed) = self.encode(value);
+        let (value, compressed) = self.encode(value).await;
         let item = NewItem {
             partition_key: (
                 &schema.partition_key,
@@ -188,7 +195,7 @@ impl DynamoDbCache {
         let size = item.size();
         if size > MAX_ITEM_SIZE {
             return Err(CacheError::ItemTooLarge {
-                key: key.to_owned(),
+                key: KeyDigest::of(key),
                 size,
                 limit: MAX_ITEM_SIZE,
             });
@@ -218,33 +225,59 @@ impl DynamoDbCache {
         }
     }
 
-    fn encode(&self, value: &[u8]) -> (Vec<u8>, bool) {
-        if let Compression::Deflate { min_size } = self.inner.compression {
-            if value.len() >= min_size {
-                let compressed = miniz_oxide::deflate::compress_to_vec(value, 6);
-                if compressed.len() < value.len() {
-                    return (compressed, true);
-                }
-            }
+    /// The bytes to store and whether they are compressed.
+    async fn encode(&self, value: &[u8]) -> (Vec<u8>, bool) {
+        let Compression::Deflate { min_size } = self.inner.compression else {
+            return (value.to_vec(), false);
+        };
+        if value.len() < min_size {
+            return (value.to_vec(), false);
         }
-        (value.to_vec(), false)
+        let value = value.to_vec();
+        let deflate = |value: Vec<u8>| {
+            let compressed = miniz_oxide::deflate::compress_to_vec(&value, 6);
+            if compressed.len() < value.len() {
+                (compressed, true)
+            } else {
+                (value, false)
+            }
+        };
+        if value.len() < BLOCKING_CODEC_SIZE {
+            return deflate(value);
+        }
+        let copy = value.clone();
+        // A panic in the blocking task only costs the compression.
+        tokio::task::spawn_blocking(move || deflate(copy))
+            .await
+            .unwrap_or((value, false))
     }
 
-    fn decode(&self, key: &str, item: StoredItem) -> Result<Vec<u8>, CacheError> {
+    async fn decode(&self, key: &str, item: StoredItem) -> Result<Vec<u8>, CacheError> {
+        let corrupt = |reason: String| CacheError::Corrupt {
+            key: KeyDigest::of(key),
+            reason,
+        };
         match item.encoding.as_deref() {
             None => Ok(item.value),
-            Some(DEFLATE) => miniz_oxide::inflate::decompress_to_vec_with_limit(
-                &item.value,
-                MAX_DECOMPRESSED_SIZE,
-            )
-            .map_err(|e| CacheError::Corrupt {
-                key: key.to_owned(),
-                reason: format!("DEFLATE data does not decompress ({:?})", e.status),
-            }),
-            Some(other) => Err(CacheError::Corrupt {
-                key: key.to_owned(),
-                reason: format!("unknown value encoding '{other}'"),
-            }),
+            Some(DEFLATE) => {
+                let inflate = |value: Vec<u8>| {
+                    miniz_oxide::inflate::decompress_to_vec_with_limit(
+                        &value,
+                        MAX_DECOMPRESSED_SIZE,
+                    )
+                    .map_err(|e| format!("DEFLATE data does not decompress ({:?})", e.status))
+                };
+                let inflated = if item.value.len() < BLOCKING_CODEC_SIZE {
+                    inflate(item.value)
+                } else {
+                    let value = item.value;
+                    tokio::task::spawn_blocking(move || inflate(value))
+                        .await
+                        .unwrap_or_else(|e| Err(format!("decompression failed ({e})")))
+                };
+                inflated.map_err(corrupt)
+            }
+            Some(other) => Err(corrupt(format!("unknown value encoding '{other}'"))),
         }
     }
 
@@ -280,46 +313,89 @@ impl DynamoDbCache {
         if item.ttl.is_some_and(|t| is_expired(t, now)) {
             return Ok(None);
         }
-        if let (Some(window), Some(current)) = (item.window, item.ttl) {
+        if let (Some(window), Some(_)) = (item.window, item.ttl) {
             match item.deadline {
                 // Only a hand-made item can have a passed deadline but a live TTL; .NET
                 // throws from deep inside Get there. Leaving the TTL alone is kinder.
                 Some(deadline) if is_expired(deadline, now) => {}
-                deadline => {
-                    if let Some(new_ttl) = ttl(unix_nanos(now), Some(window), deadline) {
-                        self.move_ttl(schema, key, current, new_ttl).await;
-                    }
-                }
+                deadline => self.move_ttl(schema, key, &item, window, deadline).await,
             }
         }
         Ok(Some(item))
     }
 
-    /// Moves only the TTL, and only of an item that still exists: a refresh racing a
-    /// remove must not leave behind a key-and-TTL-only "ghost" item (the .NET provider's
-    /// unconditional update does). A failed refresh is logged; the read still succeeds.
-    async fn move_ttl(&self, schema: &Schema, key: &str, current: i64, new_ttl: i64) {
-        let result = self
+    /// Slides the TTL of the entry that was read, and of no other: the update requires
+    /// the item to still hold the TTL, window and deadline it was read with, so it cannot
+    /// extend an entry that another instance has written since (which keeps its own
+    /// expiry), nor bring back one that was removed (no "ghost" key-and-TTL item, as the
+    /// .NET provider's unconditional update can leave). Expiry is checked again with a
+    /// fresh "now" just before the update: with the TTL pinned to the value read, that is
+    /// the check DynamoDB itself would make, so an entry that expired since the read is
+    /// left to expire. A failed refresh is logged; the read still succeeds.
+    async fn move_ttl(
+        &self,
+        schema: &Schema,
+        key: &str,
+        item: &StoredItem,
+        window: crate::timespan::TimeSpan,
+        deadline: Option<i64>,
+    ) {
+        let digest = KeyDigest::of(key);
+        let (Some(current), Some(raw_ttl), Some(raw_window)) =
+            (item.ttl, item.raw.ttl.clone(), item.raw.window.clone())
+        else {
+            return;
+        };
+        let now = self.inner.clock.now();
+        if is_expired(current, now) {
+            tracing::debug!(key = %digest, "entry expired before its TTL could be moved");
+            return;
+        }
+        let Some(new_ttl) = ttl(unix_nanos(now), Some(window), deadline) else {
+            return;
+        };
+        let mut request = self
             .inner
             .client
             .update_item()
             .table_name(&self.inner.table)
             .set_key(Some(self.key_attribute(schema, key)))
             .update_expression("SET #ttl = :ttl")
-            .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#ttl", &schema.ttl_attribute)
-            .expression_attribute_names("#pk", &schema.partition_key)
+            .expression_attribute_names("#w", crate::item::TTL_WINDOW)
             .expression_attribute_values(":ttl", AttributeValue::N(new_ttl.to_string()))
+            .expression_attribute_values(":read_ttl", raw_ttl)
+            .expression_attribute_values(":read_w", raw_window);
+        let deadline_condition = match item.raw.deadline.clone() {
+            None => "attribute_not_exists(#d)",
+            Some(AttributeValue::Null(_)) => {
+                request = request
+                    .expression_attribute_values(":null", AttributeValue::S("NULL".to_owned()));
+                "attribute_type(#d, :null)"
+            }
+            Some(raw) => {
+                request = request.expression_attribute_values(":read_d", raw);
+                "#d = :read_d"
+            }
+        };
+        let result = request
+            .expression_attribute_names("#d", crate::item::TTL_DEADLINE)
+            .condition_expression(format!(
+                "#ttl = :read_ttl AND #w = :read_w AND {deadline_condition}"
+            ))
             .send()
             .await;
         match result {
-            Ok(_) => tracing::debug!(key, current, new_ttl, "moved the TTL"),
+            Ok(_) => tracing::debug!(key = %digest, current, new_ttl, "moved the TTL"),
             Err(err)
                 if err
                     .as_service_error()
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
             {
-                tracing::debug!(key, "entry removed before its TTL could be moved");
+                tracing::debug!(
+                    key = %digest,
+                    "entry removed or replaced before its TTL could be moved"
+                );
             }
             Err(err) => {
                 let err = self.aws_error(Operation::UpdateItem, key, err);
@@ -336,7 +412,7 @@ impl DistributedCache for DynamoDbCache {
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
         match self.get_and_refresh(key).await? {
-            Some(item) => self.decode(key, item).map(Some),
+            Some(item) => self.decode(key, item).await.map(Some),
             None => Ok(None),
         }
     }
@@ -385,6 +461,7 @@ impl fmt::Debug for DynamoDbCache {
             .field("default_entry_options", &inner.default_entry_options)
             .field("compression", &inner.compression)
             .field("clock", &crate::clock::DebugClock)
+            .field("table_active_timeout", &inner.table_active_timeout)
             .field("schema", &inner.schema.get())
             .finish()
     }

@@ -182,7 +182,10 @@ async fn create(inner: &Inner) -> Result<String, CacheError> {
     Ok(key)
 }
 
+/// Polls DescribeTable until the table is ACTIVE, for at most `table_active_timeout`.
 async fn wait_until_active(inner: &Inner) -> Result<(), CacheError> {
+    let started = tokio::time::Instant::now();
+    let deadline = started + inner.table_active_timeout;
     loop {
         let status = describe(inner)
             .await?
@@ -190,7 +193,15 @@ async fn wait_until_active(inner: &Inner) -> Result<(), CacheError> {
         if status == Some(TableStatus::Active) {
             return Ok(());
         }
-        tokio::time::sleep(inner.table_poll_interval).await;
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return Err(CacheError::TableNotActive {
+                table: inner.table.clone(),
+                waited: now - started,
+                last_status: status.map(|s| s.as_str().to_owned()),
+            });
+        }
+        tokio::time::sleep(inner.table_poll_interval.min(deadline - now)).await;
     }
 }
 

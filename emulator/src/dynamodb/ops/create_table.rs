@@ -8,7 +8,7 @@ use super::describe_table::{describe, TableDescription};
 use crate::common::ids::next_u64;
 use crate::dynamodb::error::{Constraints, DynamoError, Result};
 use crate::dynamodb::model::{KeyAttribute, KeySchema, KeyType};
-use crate::dynamodb::storage::{BillingMode, Table, TableSpec};
+use crate::dynamodb::storage::{BillingMode, InsertError, Table, TableSpec};
 use crate::dynamodb::{validate, Ctx, Operation, ACCOUNT_ID};
 
 #[derive(Deserialize)]
@@ -362,10 +362,23 @@ impl Operation for CreateTable {
             ),
         };
         let table = Arc::new(Table::new(name.clone(), schema, spec));
-        if !ctx.db.catalog(ctx.ns).insert(table.clone()) {
-            return Err(DynamoError::ResourceInUse(format!(
-                "Table already exists: {name}"
-            )));
+        match ctx
+            .catalog_for_write()?
+            .insert(table.clone(), ctx.limits.max_tables)
+        {
+            Ok(()) => {}
+            Err(InsertError::NameTaken) => {
+                return Err(DynamoError::ResourceInUse(format!(
+                    "Table already exists: {name}"
+                )))
+            }
+            // DynamoDB's wording for its tables-per-account quota.
+            Err(InsertError::Full) => {
+                return Err(DynamoError::LimitExceeded(format!(
+                    "Subscriber limit exceeded: There is a limit of {} tables per subscriber",
+                    ctx.limits.max_tables
+                )))
+            }
         }
         // Real DynamoDB answers CREATING and turns ACTIVE a few seconds later. Here the
         // table is usable at once, so DescribeTable reports ACTIVE straight away; the

@@ -23,7 +23,7 @@ impl Operation for DeleteTable {
         let table = ctx
             .db
             .catalog(ctx.ns)
-            .remove(&name)
+            .and_then(|c| c.remove(&name))
             .ok_or_else(|| DynamoError::table_not_found(&name))?;
         Ok(Output {
             table_description: describe(&table, "DELETING"),

@@ -50,7 +50,8 @@ impl Operation for ListTables {
         let (names, more) = ctx
             .db
             .catalog(ctx.ns)
-            .names_after(input.exclusive_start_table_name.as_deref(), limit);
+            .map(|c| c.names_after(input.exclusive_start_table_name.as_deref(), limit))
+            .unwrap_or_default();
         let last = if more { names.last().cloned() } else { None };
         Ok(Output {
             table_names: names,

@@ -122,16 +122,20 @@ impl Operation for TransactWriteItems {
         let (actions, fingerprint) =
             parse_actions(input.transact_items.unwrap_or_default(), token.is_some())?;
 
+        // Without a catalog the namespace has no tables, so `run` refuses the request
+        // before any token would matter.
         let catalog = ctx.db.catalog(ctx.ns);
-        let guard = match token {
-            None => None,
-            Some(token) => match catalog
-                .tokens
-                .begin(&token, fingerprint, ctx.now_millis())?
-            {
-                TokenUse::Replay(units) => return Ok(output(mode, units)),
-                TokenUse::New(guard) => Some(guard),
-            },
+        let guard = match (token, &catalog) {
+            (Some(token), Some(catalog)) => {
+                match catalog
+                    .tokens
+                    .begin(&token, fingerprint, ctx.now_millis())?
+                {
+                    TokenUse::Replay(units) => return Ok(output(mode, units)),
+                    TokenUse::New(guard) => Some(guard),
+                }
+            }
+            _ => None,
         };
         let units = run(ctx, &actions)?;
         if let Some(guard) = guard {

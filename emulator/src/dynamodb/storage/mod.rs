@@ -30,9 +30,10 @@ pub use table::{BillingMode, Table, TableSpec, TtlState, Write, Written};
 pub use ttl::TTL_MAX_AGE_MILLIS;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use dashmap::DashMap;
+use parking_lot::RwLock;
 
 use crate::clock::Clock;
 use crate::common::Namespace;
@@ -45,32 +46,40 @@ pub struct Catalog {
     pub tokens: tokens::ClientTokens,
 }
 
+/// Why [`Catalog::insert`] did not add a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertError {
+    NameTaken,
+    /// The catalog already holds its maximum number of tables.
+    Full,
+}
+
 impl Catalog {
     pub fn get(&self, name: &str) -> Option<Arc<Table>> {
-        self.tables.read().ok()?.get(name).cloned()
+        self.tables.read().get(name).cloned()
     }
 
-    /// Inserts the table unless the name is taken; returns false when it is.
-    pub fn insert(&self, table: Arc<Table>) -> bool {
-        let Ok(mut tables) = self.tables.write() else {
-            return false;
-        };
+    /// Inserts the table unless the name is taken or `max_tables` tables exist (checked
+    /// under the same lock, so concurrent creates cannot overshoot).
+    pub fn insert(&self, table: Arc<Table>, max_tables: usize) -> Result<(), InsertError> {
+        let mut tables = self.tables.write();
         if tables.contains_key(&table.name) {
-            return false;
+            return Err(InsertError::NameTaken);
+        }
+        if tables.len() >= max_tables {
+            return Err(InsertError::Full);
         }
         tables.insert(table.name.clone(), table);
-        true
+        Ok(())
     }
 
     pub fn remove(&self, name: &str) -> Option<Arc<Table>> {
-        self.tables.write().ok()?.remove(name)
+        self.tables.write().remove(name)
     }
 
     /// Up to `limit` names after `start` (exclusive), and whether more follow.
     pub fn names_after(&self, start: Option<&str>, limit: usize) -> (Vec<String>, bool) {
-        let Ok(tables) = self.tables.read() else {
-            return (Vec::new(), false);
-        };
+        let tables = self.tables.read();
         let mut iter = tables
             .keys()
             .filter(|name| start.is_none_or(|s| name.as_str() > s))
@@ -81,10 +90,7 @@ impl Catalog {
     }
 
     pub fn all(&self) -> Vec<Arc<Table>> {
-        self.tables
-            .read()
-            .map(|t| t.values().cloned().collect())
-            .unwrap_or_default()
+        self.tables.read().values().cloned().collect()
     }
 }
 
@@ -102,12 +108,27 @@ impl Database {
         }
     }
 
-    /// The namespace's catalog, created on first use.
-    pub fn catalog(&self, ns: &Namespace) -> Arc<Catalog> {
-        if let Some(c) = self.namespaces.get(ns) {
-            return c.clone();
+    /// The namespace's catalog, if a write ever created it. Reads never create one, so
+    /// requests under ever new access keys allocate nothing.
+    pub fn catalog(&self, ns: &Namespace) -> Option<Arc<Catalog>> {
+        self.namespaces.get(ns).map(|c| c.clone())
+    }
+
+    /// The namespace's catalog, created if missing unless `max_namespaces` exist already
+    /// (`None` then). Concurrent first writes may overshoot the cap by their number.
+    pub fn catalog_for_write(&self, ns: &Namespace, max_namespaces: usize) -> Option<Arc<Catalog>> {
+        if let Some(c) = self.catalog(ns) {
+            return Some(c);
         }
-        self.namespaces.entry(ns.clone()).or_default().clone()
+        if self.namespaces.len() >= max_namespaces {
+            return None;
+        }
+        Some(self.namespaces.entry(ns.clone()).or_default().clone())
+    }
+
+    /// How many namespaces hold (or held) tables.
+    pub fn namespace_count(&self) -> usize {
+        self.namespaces.len()
     }
 
     pub fn table(&self, ns: &Namespace, name: &str) -> Option<Arc<Table>> {

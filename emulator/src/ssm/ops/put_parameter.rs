@@ -124,6 +124,9 @@ impl Operation for PutParameter {
                     p.versions.push_back(version);
                 }
                 None => {
+                    if catalog.parameters.len() >= ctx.limits.max_parameters {
+                        return Err(SsmError::parameter_limit());
+                    }
                     catalog.parameters.insert(
                         key_of(&checked.name).to_owned(),
                         Parameter {
