@@ -1330,3 +1330,78 @@ async fn tags_are_added_listed_and_removed() {
         "Atleast one Tag Key needs to be provided as Input."
     );
 }
+
+/// Writers on several threads while a global index is added: afterwards every index,
+/// including the backfilled one, equals the index computed from the table.
+#[test]
+fn indexes_stay_exact_under_concurrent_writes_and_backfill() {
+    let (services, ns) = setup();
+    create_property_table(&services, &ns);
+    let writers = 4;
+    std::thread::scope(|scope| {
+        for w in 0..writers {
+            let (services, ns) = (&services, &ns);
+            scope.spawn(move || {
+                let mut state: u32 = 0x9E37_79B9 ^ w;
+                let mut next = move |n: u32| {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    state % n
+                };
+                for _ in 0..300 {
+                    let (p, s) = (next(3) as u8, next(4) as u8);
+                    let step = match next(4) {
+                        0 => Step::Delete(p, s),
+                        1 => Step::Update(
+                            p,
+                            s,
+                            (next(2) == 0).then(|| next(3) as u8),
+                            (next(2) == 0).then(|| next(5) as i8 - 2),
+                        ),
+                        _ => Step::Put(Row {
+                            pk: p,
+                            sk: s,
+                            g: (next(3) > 0).then(|| next(3) as u8),
+                            h: (next(3) > 0).then(|| next(5) as i8 - 2),
+                            x: (next(2) == 0).then(|| next(3) as u8),
+                            y: (next(2) == 0).then(|| next(5) as i8 - 2),
+                            expired: false,
+                        }),
+                    };
+                    apply(services, ns, &step);
+                }
+            });
+        }
+        // Meanwhile a new global index on x is created and backfilled.
+        ok(
+            &services,
+            &ns,
+            "UpdateTable",
+            json!({"TableName": "tbl", "AttributeDefinitions": [def("x", "S")],
+                   "GlobalSecondaryIndexUpdates": [{"Create": index("g_x", "x", Some("sk"),
+                       json!({"ProjectionType": "KEYS_ONLY"}))}]}),
+        );
+    });
+    check_indexes(&services, &ns);
+    let table = read_all(&services, &ns, "Scan", json!({"TableName": "tbl"}));
+    let expected = reference(
+        &Declared {
+            name: "g_x",
+            hash: "x",
+            range: Some("sk"),
+            include: Some(&[]),
+            global: true,
+        },
+        &table,
+    );
+    let got = read_all(
+        &services,
+        &ns,
+        "Scan",
+        json!({"TableName": "tbl", "IndexName": "g_x"}),
+    );
+    let as_set = |v: &[Value]| -> BTreeSet<String> { v.iter().map(Value::to_string).collect() };
+    assert_eq!(as_set(&got), as_set(&expected));
+    assert_eq!(got.len(), expected.len());
+}
