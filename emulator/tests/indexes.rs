@@ -494,6 +494,18 @@ async fn queries_and_scans_read_indexes_as_projected() {
         })
         .collect();
     assert_eq!(totals, ["90", "93", "96"]);
+    // A filter on an attribute the local index does not project reads the table item, and
+    // the answer still holds only the projected attributes.
+    for (value, expected) in [("not projected", 3), ("other", 0)] {
+        let out = query()
+            .filter_expression("secret = :s")
+            .expression_attribute_values(":s", s(value))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.count(), expected);
+        assert!(out.items().iter().all(|i| i.len() == 3), "{out:?}");
+    }
     let out = query()
         .select(Select::AllAttributes)
         .scan_index_forward(false)

@@ -113,8 +113,14 @@ impl Operation for Query {
         let consistent = input.consistent_read.unwrap_or(false);
         let (index, select, fetch_from_table) = match &input.index_name {
             Some(name) => {
-                let (index, select, fetch) =
-                    read::index_read(&table, name, consistent, select, input.select.is_some())?;
+                let (index, select, fetch) = read::index_read(
+                    &table,
+                    name,
+                    consistent,
+                    select,
+                    input.select.is_some(),
+                    compiled.filter.as_ref(),
+                )?;
                 (Some(index), select, fetch)
             }
             None => (None, select, false),

@@ -86,8 +86,7 @@ impl Select {
 /// What one page reads and how it answers.
 pub struct PageRequest<'a> {
     pub table: &'a Table,
-    /// The secondary index read instead of the table, and whether each entry is replaced
-    /// by its table item (a local index asked for attributes it does not project).
+    /// The secondary index read instead of the table.
     pub index: Option<IndexRead<'a>>,
     pub span: Span,
     pub forward: bool,
@@ -99,6 +98,8 @@ pub struct PageRequest<'a> {
     pub return_consumed_capacity: Option<&'a str>,
 }
 
+/// A read of a secondary index. `fetch_from_table`: each entry is replaced by its table
+/// item, for a local index asked for (or filtering on) attributes it does not project.
 #[derive(Clone, Copy)]
 pub struct IndexRead<'a> {
     pub index: &'a Index,
@@ -147,10 +148,16 @@ pub fn read_page(req: PageRequest) -> Result<Page> {
         };
         if keep {
             count += 1;
+            // A local index's table item was fetched for the filter alone: the answer
+            // still holds what the index projects.
+            let answer = match req.select {
+                Select::AllProjected => &entry,
+                _ => &stored,
+            };
             if req.select != Select::Count {
                 items.push(match req.projection {
-                    Some(p) => ItemOut::Owned(p.apply(&decode(&stored)?)),
-                    None => ItemOut::Stored(stored.clone()),
+                    Some(p) => ItemOut::Owned(p.apply(&decode(answer)?)),
+                    None => ItemOut::Stored(answer.clone()),
                 });
             }
         }
@@ -252,6 +259,7 @@ pub fn index_read(
     consistent: bool,
     select: Select,
     explicit_select: bool,
+    filter: Option<&Condition>,
 ) -> Result<(std::sync::Arc<Index>, Select, bool)> {
     let index = table.index(name).ok_or_else(|| {
         DynamoError::validation(format!(
@@ -275,9 +283,11 @@ pub fn index_read(
              because its projection type is not ALL"
         )));
     }
+    let filters_unprojected =
+        filter.is_some_and(|f| f.attribute_heads().iter().any(|a| !index.projects(a)));
     let fetch = !index.is_global()
         && !projects_all
-        && matches!(select, Select::AllAttributes | Select::Specific);
+        && (matches!(select, Select::AllAttributes | Select::Specific) || filters_unprojected);
     Ok((index, select, fetch))
 }
 
