@@ -546,6 +546,8 @@ async fn queries_and_scans_read_indexes_as_projected() {
             .item("pk", s("o9"))
             .item("sk", n("1"))
             .item("customer", n("5"))
+            // Checked before the condition, which would fail too.
+            .condition_expression("attribute_exists(pk)")
             .send()
             .await,
     );

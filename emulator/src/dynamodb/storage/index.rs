@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use super::feed::{Change, Consumer, Stats};
 use super::keys::{encode_key, Span};
-use super::tree::{KeyBytes, Range, Tree};
+use super::tree::{shard_of, Range, Tree};
 use crate::dynamodb::error::{DynamoError, Result};
 use crate::dynamodb::model::{
     AttributeValue, EncodedItem, Item, KeyAttribute, KeySchema, KeyType, KeyValue, PrimaryKey,
@@ -257,19 +257,49 @@ impl Consumer for Index {
         let new = change
             .new
             .and_then(|n| Some((self.entry_key(change.key, n)?, self.project(n))));
+        let old_key = old_key.filter(|k| new.as_ref().is_none_or(|(nk, _)| nk != k));
+        // A moved entry leaves and arrives under one locking: both shards are locked
+        // together, in ascending order (every writer of an index locks so; readers lock one
+        // shard at a time). A local index's entries keep their partition, so its moves
+        // stay in one shard and a read of the partition never misses or doubles the item.
+        let (removed, replaced) = match (&old_key, &new) {
+            (None, None) => (None, None),
+            (Some(old), None) => (self.tree.write_shard(old).remove(old.as_slice()), None),
+            (None, Some((k, item))) => (
+                None,
+                self.tree
+                    .write_shard(k)
+                    .insert(Arc::from(k.as_slice()), item.clone()),
+            ),
+            (Some(old), Some((k, item))) => {
+                let (from, to) = (shard_of(old), shard_of(k));
+                if from == to {
+                    let mut shard = self.tree.write_shard(k);
+                    let removed = shard.remove(old.as_slice());
+                    (removed, shard.insert(Arc::from(k.as_slice()), item.clone()))
+                } else {
+                    let first = self.tree.shard(from.min(to)).write();
+                    let second = self.tree.shard(from.max(to)).write();
+                    let (mut source, mut target) = if from < to {
+                        (first, second)
+                    } else {
+                        (second, first)
+                    };
+                    let removed = source.remove(old.as_slice());
+                    (
+                        removed,
+                        target.insert(Arc::from(k.as_slice()), item.clone()),
+                    )
+                }
+            }
+        };
         // Counted from what the tree really held, so a backfill that meets an entry the
         // feed already wrote counts it once.
-        let mut removed = None;
-        if let Some(k) = old_key.filter(|k| new.as_ref().is_none_or(|(nk, _)| nk != k)) {
-            removed = self.tree.write_shard(&k).remove(k.as_slice());
+        if removed.is_some() {
+            self.stats.record(removed.as_ref(), None);
         }
-        if let Some(old) = &removed {
-            self.stats.record(Some(old), None);
-        }
-        if let Some((k, item)) = new {
-            let key: KeyBytes = Arc::from(k.as_slice());
-            let replaced = self.tree.write_shard(&k).insert(key, item.clone());
-            self.stats.record(replaced.as_ref(), Some(&item));
+        if let Some((_, item)) = &new {
+            self.stats.record(replaced.as_ref(), Some(item));
         }
     }
 }
