@@ -1419,3 +1419,46 @@ fn indexes_stay_exact_under_concurrent_writes_and_backfill() {
     assert_eq!(as_set(&got), as_set(&expected));
     assert_eq!(got.len(), expected.len());
 }
+
+#[test]
+fn create_table_takes_tags_streams_and_deletion_protection() {
+    let (services, ns) = setup();
+    let answer = ok(
+        &services,
+        &ns,
+        "CreateTable",
+        json!({"TableName": "full", "BillingMode": "PAY_PER_REQUEST",
+               "AttributeDefinitions": [def("pk", "S")], "KeySchema": keys("pk", None),
+               "Tags": [{"Key": "owner", "Value": "me"}],
+               "StreamSpecification": {"StreamEnabled": true,
+                                       "StreamViewType": "NEW_AND_OLD_IMAGES"},
+               "DeletionProtectionEnabled": true}),
+    );
+    let description = &answer["TableDescription"];
+    assert_eq!(description["DeletionProtectionEnabled"], true);
+    assert_eq!(
+        description["StreamSpecification"]["StreamViewType"],
+        "NEW_AND_OLD_IMAGES"
+    );
+    let arn = description["TableArn"].as_str().unwrap();
+    let tags = ok(
+        &services,
+        &ns,
+        "ListTagsOfResource",
+        json!({"ResourceArn": arn}),
+    );
+    assert_eq!(tags["Tags"], json!([{"Key": "owner", "Value": "me"}]));
+    assert_eq!(
+        call(&services, &ns, "DeleteTable", &json!({"TableName": "full"})).unwrap_err(),
+        "Resource cannot be deleted as it is currently protected against deletion. Disable \
+         deletion protection first."
+    );
+    let body = json!({"TableName": "nostream", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [def("pk", "S")], "KeySchema": keys("pk", None),
+        "StreamSpecification": {"StreamEnabled": true}});
+    assert_eq!(
+        call(&services, &ns, "CreateTable", &body).unwrap_err(),
+        "One or more parameter values were invalid: Table is being created with a stream \
+         enabled, UpdateViewType is required"
+    );
+}
