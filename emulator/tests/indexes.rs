@@ -193,6 +193,24 @@ fn create_table_refuses_invalid_indexes_with_dynamodbs_messages() {
             "{extra}"
         );
     }
+    // Member errors: global indexes before local ones.
+    let mut body = base();
+    body["LocalSecondaryIndexes"] = json!([index("l1", "pk", Some("g"), all())]);
+    body["GlobalSecondaryIndexes"] = json!([index("g1", "g", None, all())]);
+    let short = |name: &str, list: &str| {
+        format!(
+            "Value '{name}' at '{list}.1.member.indexName' failed to satisfy constraint: Member \
+             must have length greater than or equal to 3"
+        )
+    };
+    assert_eq!(
+        call(&services, &ns, "CreateTable", &body).unwrap_err(),
+        format!(
+            "2 validation errors detected: {}; {}",
+            short("g1", "globalSecondaryIndexes"),
+            short("l1", "localSecondaryIndexes")
+        )
+    );
     // A table without a sort key cannot have a local index.
     let body = json!({"TableName": "hhh", "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [def("pk", "S"), def("g", "S")], "KeySchema": keys("pk", None),

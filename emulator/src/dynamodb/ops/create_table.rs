@@ -122,9 +122,10 @@ fn check_constraints(input: &Input) -> Result<()> {
         None => c.missing("keySchema"),
         Some(ks) => key_schema_constraints(&mut c, "keySchema", ks),
     }
+    // Global indexes' member errors come before local ones', whatever the request's order.
     for (list, path) in [
-        (&input.local_secondary_indexes, "localSecondaryIndexes"),
         (&input.global_secondary_indexes, "globalSecondaryIndexes"),
+        (&input.local_secondary_indexes, "localSecondaryIndexes"),
     ] {
         for (i, index) in list.iter().flatten().enumerate() {
             index_constraints(&mut c, &format!("{path}.{}.member", i + 1), index);
