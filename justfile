@@ -14,10 +14,19 @@ check:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Throughput, latency and start-up benchmarks (see README)
-bench:
-    cargo bench -p emulator --bench throughput
+# The emulator against a bare hyper server (the limit): throughput, latency, start-up,
+# memory, TTL sweep (see README, Benchmarks); then the session store through the AWS SDK.
+# ARGS go to the bench binary, e.g. `just bench --quick`.
+bench *ARGS:
+    cargo build --release -p emulator -p bench
+    ./target/release/bench {{ARGS}}
     cargo bench -p session-store --bench sessions
+
+# The same, with dynalite, Dynoxide and moto installed (when missing) into a scratch folder
+# outside the repository (BENCH_PEERS_DIR, default ~/.cache/dynamo-bench-peers); writes
+# bench/results/results.{json,md,svg}.
+bench-peers *ARGS:
+    bash bench/peers.sh --out bench/results --seconds 3 --load-timeout 90 {{ARGS}}
 
 # Conformance suites at the full case count: `just conformance` (in-process emulator),
 # `just conformance --target aws --confirm-aws`, `just conformance --target http://host:port`

@@ -37,6 +37,8 @@ const DYNAMODB_OPS: &[&str] = &[
     "DeleteItem",
     "Query",
     "Scan",
+    "TransactWriteItems",
+    "TransactGetItems",
     "NoSuchOperation",
 ];
 
@@ -70,6 +72,7 @@ const MEMBERS: &[&str] = &[
     "ConsistentRead", "ExclusiveStartTableName", "Limit", "TimeToLiveSpecification", "Enabled",
     "ComparisonOperator", "AttributeValueList", "Exists", "Value", "Action", "Tags",
     "StreamSpecification", "SSESpecification", "TableClass", "DeletionProtectionEnabled",
+    "TransactItems", "ClientRequestToken", "Put", "Update", "Delete", "ConditionCheck", "Get",
     // attribute value types
     "S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL", "pk",
     // SSM requests

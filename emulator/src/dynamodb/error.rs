@@ -30,6 +30,18 @@ pub enum DynamoError {
     },
     #[error("LimitExceededException: {0}")]
     LimitExceeded(String),
+    /// A transaction did not happen; one reason per action, in request order.
+    #[error("TransactionCanceledException: {}", cancellation_message(reasons))]
+    TransactionCanceled { reasons: Vec<CancellationReason> },
+    /// A single-item write met an item an in-flight transaction holds.
+    #[error("TransactionConflictException")]
+    TransactionConflict,
+    /// A `ClientRequestToken` reused with a different request.
+    #[error("IdempotentParameterMismatchException")]
+    IdempotentParameterMismatch,
+    /// A `ClientRequestToken` whose first request has not answered yet.
+    #[error("TransactionInProgressException")]
+    TransactionInProgress,
     #[error("UnknownOperationException")]
     UnknownOperation,
     #[error("MissingAuthenticationTokenException")]
@@ -38,6 +50,65 @@ pub enum DynamoError {
     IncompleteSignature(String),
     #[error("InternalServerError: {0}")]
     Internal(String),
+}
+
+/// Why one action of a transaction stopped it, or `None` when it did not.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CancellationReason {
+    pub code: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<Item>,
+}
+
+impl CancellationReason {
+    /// The entry of an action that did not fail.
+    pub const NONE: CancellationReason = CancellationReason {
+        code: "None",
+        message: None,
+        item: None,
+    };
+
+    /// The entry of an action that met an item another transaction holds.
+    pub fn conflict() -> Self {
+        CancellationReason {
+            code: "TransactionConflict",
+            message: Some(TRANSACTION_CONFLICT_MESSAGE.to_owned()),
+            item: None,
+        }
+    }
+
+    /// An action's own failure as its cancellation reason; `None` for errors that are not
+    /// about the action (they fail the whole request instead).
+    pub fn of(error: DynamoError) -> Option<Self> {
+        match error {
+            DynamoError::ConditionalCheckFailed { item } => Some(CancellationReason {
+                code: "ConditionalCheckFailed",
+                message: DynamoError::ConditionalCheckFailed { item: None }.message(),
+                item,
+            }),
+            DynamoError::Validation(message) => Some(CancellationReason {
+                code: "ValidationError",
+                message: Some(message),
+                item: None,
+            }),
+            DynamoError::TransactionConflict => Some(Self::conflict()),
+            _ => None,
+        }
+    }
+}
+
+pub const TRANSACTION_CONFLICT_MESSAGE: &str = "Transaction is ongoing for the item";
+
+/// "Transaction cancelled, please refer cancellation reasons for specific reasons [A, B]".
+fn cancellation_message(reasons: &[CancellationReason]) -> String {
+    let codes: Vec<&str> = reasons.iter().map(|r| r.code).collect();
+    format!(
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
+        codes.join(", ")
+    )
 }
 
 pub type Result<T, E = DynamoError> = std::result::Result<T, E>;
@@ -95,6 +166,16 @@ impl DynamoError {
                 format!("{MODELED}ConditionalCheckFailedException")
             }
             DynamoError::LimitExceeded(_) => format!("{MODELED}LimitExceededException"),
+            DynamoError::TransactionCanceled { .. } => {
+                format!("{MODELED}TransactionCanceledException")
+            }
+            DynamoError::TransactionConflict => format!("{MODELED}TransactionConflictException"),
+            DynamoError::IdempotentParameterMismatch => {
+                format!("{MODELED}IdempotentParameterMismatchException")
+            }
+            DynamoError::TransactionInProgress => {
+                format!("{MODELED}TransactionInProgressException")
+            }
             DynamoError::Internal(_) => format!("{MODELED}InternalServerError"),
         }
     }
@@ -112,6 +193,15 @@ impl DynamoError {
                 Some("The conditional request failed".to_owned())
             }
             DynamoError::MissingAuthenticationToken => Some(MISSING_TOKEN_MESSAGE.to_owned()),
+            DynamoError::TransactionCanceled { reasons } => Some(cancellation_message(reasons)),
+            DynamoError::TransactionConflict => Some(TRANSACTION_CONFLICT_MESSAGE.to_owned()),
+            DynamoError::IdempotentParameterMismatch => Some(
+                "The request uses the same client token as a previous, but non-identical request."
+                    .to_owned(),
+            ),
+            DynamoError::TransactionInProgress => {
+                Some("Transaction from previous request is still in progress".to_owned())
+            }
             DynamoError::UnknownOperation => None,
         }
     }
@@ -123,19 +213,32 @@ impl DynamoError {
             type_name: String,
             #[serde(skip_serializing_if = "Option::is_none")]
             message: Option<String>,
-            /// SerializationException spells it with a capital M.
+            /// SerializationException and the transaction errors modelled with `Message`
+            /// spell it with a capital M.
             #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
             message_capital: Option<String>,
             #[serde(rename = "Item", skip_serializing_if = "Option::is_none")]
             item: Option<&'a Item>,
+            #[serde(
+                rename = "CancellationReasons",
+                skip_serializing_if = "Option::is_none"
+            )]
+            cancellation_reasons: Option<&'a [CancellationReason]>,
         }
         let (message, message_capital) = match self {
             DynamoError::Serialization(m) if m.is_empty() => (None, None),
-            DynamoError::Serialization(_) => (None, self.message()),
+            DynamoError::Serialization(_)
+            | DynamoError::TransactionCanceled { .. }
+            | DynamoError::IdempotentParameterMismatch
+            | DynamoError::TransactionInProgress => (None, self.message()),
             _ => (self.message(), None),
         };
         let item = match self {
             DynamoError::ConditionalCheckFailed { item } => item.as_ref(),
+            _ => None,
+        };
+        let cancellation_reasons = match self {
+            DynamoError::TransactionCanceled { reasons } => Some(reasons.as_slice()),
             _ => None,
         };
         let body = Body {
@@ -143,6 +246,7 @@ impl DynamoError {
             message,
             message_capital,
             item,
+            cancellation_reasons,
         };
         ErrorBody {
             status: self.status(),

@@ -163,6 +163,9 @@ fn coral_class(rust_name: &str) -> Option<String> {
         "WriteRequest" => "WriteRequest",
         "PutRequest" => "PutRequest",
         "DeleteRequest" => "DeleteRequest",
+        "TransactWriteItem" => "TransactWriteItem",
+        "TransactGetItem" => "TransactGetItem",
+        "Get" => "Get",
         // BatchWriteItem's map of lists (ops/batch_write_item.rs names the list type).
         "WriteRequests" => {
             return Some("java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>".into())

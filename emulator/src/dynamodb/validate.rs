@@ -254,6 +254,17 @@ pub fn is_table_reference(name: &str) -> bool {
     (min..=max).contains(&name.chars().count())
 }
 
+/// A required table reference member (a transaction action's `TableName`).
+pub fn table_reference(c: &mut Constraints, path: &str, name: Option<&str>) {
+    match name {
+        None => c.missing(path),
+        Some(name) => {
+            let (min, max) = TABLE_REFERENCE_LENGTH;
+            length(c, path, name, name.chars().count(), min, max);
+        }
+    }
+}
+
 /// A map or list member as a constraint message prints it. Coral prints the Java
 /// `toString` of the whole value; only its brackets are on record (dynalite's suite matches
 /// `{.+}` and `[.+]`), so entries stand in as `name=...` and list members as `...`.

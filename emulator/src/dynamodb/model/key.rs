@@ -142,6 +142,18 @@ impl KeySchema {
         Ok(())
     }
 
+    /// Refuses an empty string or binary value of a key attribute that has the schema's
+    /// type. Transactions check this before anything else about their keys: it is a
+    /// request-level error there, while a missing or mistyped key cancels the action.
+    pub fn check_no_empty_key_values(&self, item: &Item) -> Result<()> {
+        for attr in std::iter::once(&self.hash).chain(self.range.as_ref()) {
+            if let Some(kv) = item.get(&attr.name).and_then(|v| key_value(attr, v)) {
+                check_not_empty(attr, &kv)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The key of a whole item (PutItem): each key attribute must be present and typed.
     pub fn key_of_item(&self, item: &Item) -> Result<PrimaryKey> {
         let extract = |attr: &KeyAttribute| -> Result<KeyValue> {

@@ -85,15 +85,24 @@ impl Operation for GetItem {
 }
 
 /// Reads one item by key for an answer, projected if asked, with the read units it costs.
-/// GetItem and BatchGetItem read through here. Capacity is charged on the whole stored item
-/// whatever the projection keeps, and the minimum when there is no item.
+/// GetItem and BatchGetItem read through here.
 pub fn read(
     table: &Table,
     key: &PrimaryKey,
     projection: Option<&Projection>,
     consistent: bool,
 ) -> Result<(Option<ItemOut>, f64)> {
-    let stored = table.get(key);
+    answer(table.get(key), projection, consistent)
+}
+
+/// The answer for a `stored` item (or none), projected if asked, with the read units it
+/// costs: charged on the whole stored item whatever the projection keeps, and the minimum
+/// when there is no item.
+pub fn answer(
+    stored: Option<EncodedItem>,
+    projection: Option<&Projection>,
+    consistent: bool,
+) -> Result<(Option<ItemOut>, f64)> {
     let units = capacity::read_units(stored.as_ref().map_or(0, EncodedItem::size), consistent);
     let item = match (stored, projection) {
         (None, _) => None,

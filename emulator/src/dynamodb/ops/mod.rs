@@ -15,6 +15,8 @@ pub mod query;
 pub mod read;
 pub mod scan;
 pub mod tag_resource;
+pub mod transact_get_items;
+pub mod transact_write_items;
 pub mod untag_resource;
 pub mod update_item;
 pub mod update_table;
@@ -43,6 +45,8 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>> {
         "Scan" => run::<scan::Scan>(ctx, body),
         "BatchGetItem" => run::<batch_get_item::BatchGetItem>(ctx, body),
         "BatchWriteItem" => run::<batch_write_item::BatchWriteItem>(ctx, body),
+        "TransactWriteItems" => run::<transact_write_items::TransactWriteItems>(ctx, body),
+        "TransactGetItems" => run::<transact_get_items::TransactGetItems>(ctx, body),
         _ => Err(DynamoError::UnknownOperation),
     }
 }

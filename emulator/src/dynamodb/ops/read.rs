@@ -121,6 +121,8 @@ pub struct Page {
 }
 
 pub fn read_page(req: PageRequest) -> Result<Page> {
+    // A page sees each transaction whole or not at all (storage/locks.rs).
+    let _gate = req.table.read_page_gate();
     let mut items = Vec::new();
     let (mut count, mut scanned, mut bytes) = (0, 0, 0);
     let mut last = None;

@@ -1,9 +1,12 @@
-//! The single-item write pipeline PutItem, UpdateItem and DeleteItem share.
+//! The conditional-write pipeline PutItem, UpdateItem, DeleteItem, BatchWriteItem and
+//! TransactWriteItems share.
 //!
-//! Everything after request validation happens here, once, inside the item's atomic
-//! read-modify-write ([`Table::write`]): the condition check (failing with the old item when
-//! `ReturnValuesOnConditionCheckFailure` is `ALL_OLD`), building the new item, the size
-//! limit, and afterwards the capacity arithmetic and the `ReturnValues` selection.
+//! [`decide`] is the one decision step: the condition check (failing with the old item
+//! when `ReturnValuesOnConditionCheckFailure` is `ALL_OLD`), building the new item and the
+//! size limit. Single-item writes run it inside the item's atomic read-modify-write
+//! ([`Table::write`]) through [`apply`], which then does the capacity arithmetic and the
+//! `ReturnValues` selection; transactions run it for every action under their locks before
+//! writing anything.
 
 use serde::Serialize;
 
@@ -23,6 +26,8 @@ pub enum Change<'a> {
     Update(Option<&'a Update>),
     /// Remove the item, if there is one (DeleteItem).
     Delete,
+    /// Write nothing: only the condition matters (a transaction's ConditionCheck).
+    Check,
 }
 
 /// `ReturnValues`, parsed once the member is known to be valid.
@@ -131,32 +136,7 @@ pub fn apply(
         _ => None,
     };
     let written = table.write(key, |stored| {
-        // The stored item is decoded only when its content matters: for the condition or
-        // as the base of an update. A plain PutItem or DeleteItem never decodes it.
-        let needs_old = condition.is_some() || matches!(change, Change::Update(_));
-        let old = if needs_old {
-            stored.map(decode).transpose()?
-        } else {
-            None
-        };
-        if let Some(condition) = condition {
-            if !condition.evaluate(old.as_ref())? {
-                return Err(DynamoError::ConditionalCheckFailed {
-                    item: old.filter(|_| returns.old_on_condition_failure),
-                });
-            }
-        }
-        let (item, new_item) = match change {
-            Change::Put(item) => (item, None),
-            Change::Update(update) => {
-                let (item, size) = updated_item(table, key, old, update)?;
-                let encoded = EncodedItem::encode_sized(&item, size);
-                // The answer may need the new item; keep the decoded form for it.
-                (encoded, returns.values.wants_new().then_some(item))
-            }
-            Change::Delete => return Ok((Write::Delete, None)),
-        };
-        Ok((Write::Put(item), new_item))
+        decide(table, key, stored, condition, change, returns)
     })?;
 
     let (old_size, new_size) = written.sizes();
@@ -170,6 +150,48 @@ pub fn apply(
         ReturnValues::UpdatedNew => written.extra.and_then(|n| updated_part(update, &n)),
     };
     Ok(Applied { attributes, units })
+}
+
+/// Decides one conditional write of the item at `key`, now `stored`: checks the condition
+/// and builds the item to store. Returns the write and, when `returns` wants the new item,
+/// its decoded form.
+pub fn decide(
+    table: &Table,
+    key: &PrimaryKey,
+    stored: Option<&EncodedItem>,
+    condition: Option<&Condition>,
+    change: Change,
+    returns: &Returns,
+) -> Result<(Write, Option<Item>)> {
+    // The stored item is decoded only when its content matters: for the condition or as
+    // the base of an update. A plain PutItem or DeleteItem never decodes it.
+    let needs_old = condition.is_some() || matches!(change, Change::Update(_));
+    let old = if needs_old {
+        stored.map(decode).transpose()?
+    } else {
+        None
+    };
+    if let Some(condition) = condition {
+        if !condition.evaluate(old.as_ref())? {
+            return Err(DynamoError::ConditionalCheckFailed {
+                item: old.filter(|_| returns.old_on_condition_failure),
+            });
+        }
+    }
+    match change {
+        Change::Put(item) => Ok((Write::Put(item), None)),
+        Change::Update(update) => {
+            let (item, size) = updated_item(table, key, old, update)?;
+            let encoded = EncodedItem::encode_sized(&item, size);
+            // The answer may need the new item; keep the decoded form for it.
+            Ok((
+                Write::Put(encoded),
+                returns.values.wants_new().then_some(item),
+            ))
+        }
+        Change::Delete => Ok((Write::Delete, None)),
+        Change::Check => Ok((Write::Keep, None)),
+    }
 }
 
 /// A stored item's content; only a buffer the engine did not write fails.

@@ -12,11 +12,10 @@
 //! to a table with data, holding one of the wrong type) has no entry.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use super::feed::{Change, Consumer, Stats};
 use super::keys::{encode_key, Span};
-use super::tree::{shard_of, Range, Tree};
+use super::tree::{shard_of, KeyBytes, Range, Tree};
 use crate::dynamodb::error::{DynamoError, Result};
 use crate::dynamodb::model::{
     AttributeValue, EncodedItem, Item, KeyAttribute, KeySchema, KeyType, KeyValue, PrimaryKey,
@@ -269,14 +268,14 @@ impl Consumer for Index {
                 None,
                 self.tree
                     .write_shard(k)
-                    .insert(Arc::from(k.as_slice()), item.clone()),
+                    .insert(KeyBytes::new(k), item.clone()),
             ),
             (Some(old), Some((k, item))) => {
                 let (from, to) = (shard_of(old), shard_of(k));
                 if from == to {
                     let mut shard = self.tree.write_shard(k);
                     let removed = shard.remove(old.as_slice());
-                    (removed, shard.insert(Arc::from(k.as_slice()), item.clone()))
+                    (removed, shard.insert(KeyBytes::new(k), item.clone()))
                 } else {
                     let first = self.tree.shard(from.min(to)).write();
                     let second = self.tree.shard(from.max(to)).write();
@@ -286,10 +285,7 @@ impl Consumer for Index {
                         (second, first)
                     };
                     let removed = source.remove(old.as_slice());
-                    (
-                        removed,
-                        target.insert(Arc::from(k.as_slice()), item.clone()),
-                    )
+                    (removed, target.insert(KeyBytes::new(k), item.clone()))
                 }
             }
         };

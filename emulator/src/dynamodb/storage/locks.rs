@@ -8,18 +8,43 @@
 //! can touch any of its keys and no reader can copy a batch from their shards, so its
 //! holder sees all the keys at one consistent point and its writes become visible
 //! together when it is dropped.
+//!
+//! A write transaction ([`Transaction`]) adds two things around its `KeyLocks`:
+//!
+//! - **Claims.** Shard locks make others *wait*; DynamoDB instead *refuses* a request
+//!   that meets an item held by an in-flight transaction. So a transaction first claims
+//!   each of its keys in its table's in-flight set, all or none and without waiting (so
+//!   claiming needs no order), and releases them only after its commit. Meanwhile a
+//!   single-item write of a claimed key fails with `TransactionConflictException`
+//!   ([`Table::write`] checks under the shard lock), another write transaction fails to
+//!   claim it and is cancelled with `TransactionConflict`, and a TransactGetItems that
+//!   finds it claimed ([`KeyLocks::in_flight`]) is cancelled the same way. A
+//!   transaction's own claims are the only ones it ignores.
+//! - **Commit gates.** A Query or Scan page copies one shard batch at a time, so without
+//!   more it could see one half of a transaction in one batch and miss the other half in
+//!   another. Each table has a gate: a page holds it shared while it reads
+//!   ([`Table::read_page_gate`]), a write transaction holds the gates of all its tables
+//!   exclusively, in ascending table uid, from before its `KeyLocks` until they are
+//!   released. A page therefore sees every transaction whole or not at all (pages of one
+//!   Scan still may fall on either side of one, as in DynamoDB, whose Scan is only
+//!   read-committed).
+//!
+//! Lock order, for everyone: claims (never waited for) before gates (ascending table
+//! uid) before shards (ascending table uid, shard index); an in-flight set's own mutex
+//! is a leaf taken briefly, under a shard lock or under nothing. Single-item writes and
+//! TransactGetItems take no gate, pages take one gate and then one shard at a time.
 
 use parking_lot::RwLockWriteGuard;
 
 use super::feed::Cause;
 use super::keys::encode_key;
 use super::table::{Table, Write};
-use super::tree::{shard_of, Shard};
+use super::tree::{shard_of, KeyBytes, Shard};
 use crate::dynamodb::model::{EncodedItem, PrimaryKey};
 
 pub struct KeyLocks<'t> {
     /// Per requested key: its table, encoded key and the index of its guard.
-    keys: Vec<(&'t Table, Vec<u8>, usize)>,
+    keys: Vec<(&'t Table, KeyBytes, usize)>,
     /// One guard per distinct (table, shard), in canonical order.
     guards: Vec<(u64, usize, RwLockWriteGuard<'t, Shard>)>,
 }
@@ -27,8 +52,10 @@ pub struct KeyLocks<'t> {
 impl<'t> KeyLocks<'t> {
     /// Locks the shards of `keys` (in any order, duplicates allowed).
     pub fn lock(keys: &[(&'t Table, &PrimaryKey)]) -> KeyLocks<'t> {
-        let encoded: Vec<(&'t Table, Vec<u8>)> =
-            keys.iter().map(|(t, k)| (*t, encode_key(k))).collect();
+        let encoded: Vec<(&'t Table, KeyBytes)> = keys
+            .iter()
+            .map(|(t, k)| (*t, KeyBytes::new(&encode_key(k))))
+            .collect();
         let mut order: Vec<(u64, usize, &'t Table)> = encoded
             .iter()
             .map(|(t, k)| (t.uid, shard_of(k), *t))
@@ -55,7 +82,14 @@ impl<'t> KeyLocks<'t> {
     /// The item at the `i`-th requested key, as of now (nobody else can change it).
     pub fn get(&self, i: usize) -> Option<&EncodedItem> {
         let (_, key, at) = self.keys.get(i)?;
-        self.guards[*at].2.get(key.as_slice())
+        self.guards[*at].2.get(key)
+    }
+
+    /// Whether an in-flight write transaction holds the `i`-th requested key.
+    pub fn in_flight(&self, i: usize) -> bool {
+        self.keys
+            .get(i)
+            .is_some_and(|(table, key, _)| table.in_flight().lock().contains(key.as_bytes()))
     }
 
     /// Applies a write to the `i`-th requested key; the feed hears of it at once, the
@@ -68,11 +102,77 @@ impl<'t> KeyLocks<'t> {
     }
 }
 
+/// A write transaction's hold on its keys: claims, commit gates and shard locks, taken in
+/// that order and released in the reverse (field order is drop order).
+pub struct Transaction<'t> {
+    locks: KeyLocks<'t>,
+    _gates: Vec<RwLockWriteGuard<'t, ()>>,
+    _claims: Claims<'t>,
+}
+
+impl<'t> Transaction<'t> {
+    /// Claims, gates and locks `keys` (distinct). `Err(i)`: the `i`-th key is claimed by
+    /// another in-flight transaction, and nothing is held.
+    pub fn begin(keys: &[(&'t Table, &PrimaryKey)]) -> Result<Transaction<'t>, usize> {
+        let claims = Claims::take(keys)?;
+        let mut tables: Vec<&'t Table> = keys.iter().map(|(t, _)| *t).collect();
+        tables.sort_by_key(|t| t.uid);
+        tables.dedup_by_key(|t| t.uid);
+        let gates = tables.iter().map(|t| t.commit_gate().write()).collect();
+        Ok(Transaction {
+            locks: KeyLocks::lock(keys),
+            _gates: gates,
+            _claims: claims,
+        })
+    }
+
+    /// The item at the `i`-th key, as of now.
+    pub fn get(&self, i: usize) -> Option<&EncodedItem> {
+        self.locks.get(i)
+    }
+
+    /// Applies a decided write to the `i`-th key (see [`KeyLocks::apply`]).
+    pub fn apply(&mut self, i: usize, write: Write) -> (Option<EncodedItem>, Option<EncodedItem>) {
+        self.locks.apply(i, write)
+    }
+}
+
+/// Keys claimed in their tables' in-flight sets; released when dropped.
+struct Claims<'t> {
+    held: Vec<(&'t Table, Vec<u8>)>,
+}
+
+impl<'t> Claims<'t> {
+    fn take(keys: &[(&'t Table, &PrimaryKey)]) -> Result<Claims<'t>, usize> {
+        let mut claims = Claims {
+            held: Vec::with_capacity(keys.len()),
+        };
+        for (i, (table, key)) in keys.iter().enumerate() {
+            let key = encode_key(key);
+            if !table.in_flight().lock().insert(key.clone()) {
+                // Dropping `claims` releases what was taken so far.
+                return Err(i);
+            }
+            claims.held.push((*table, key));
+        }
+        Ok(claims)
+    }
+}
+
+impl Drop for Claims<'_> {
+    fn drop(&mut self) {
+        for (table, key) in &self.held {
+            table.in_flight().lock().remove(key);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::dynamodb::error::DynamoError;
     use crate::dynamodb::model::{
         AttributeValue, Item, KeyAttribute, KeySchema, KeyType, KeyValue, Number,
     };
@@ -120,6 +220,76 @@ mod tests {
             Some(AttributeValue::N(n)) => n.to_i128().unwrap() as i64,
             _ => 0,
         }
+    }
+
+    /// While a transaction's claims are held, every other kind of writer and reader is
+    /// told apart from a waiting one: refused or cancelled, never blocked or let through.
+    #[test]
+    fn claimed_keys_conflict_until_released() {
+        let t = table("t");
+        let k = key(1);
+        let claims = Claims::take(&[(&t, &k)]).unwrap();
+        let single = t.write(&k, |_| Ok((Write::Put(balance_item(1, 5)), ())));
+        assert!(matches!(single, Err(DynamoError::TransactionConflict)));
+        assert!(matches!(
+            Transaction::begin(&[(&t, &key(2)), (&t, &k)]),
+            Err(1)
+        ));
+        // The failed transaction released its own claim on key 2.
+        assert!(!t.in_flight().lock().contains(&encode_key(&key(2))));
+        assert!(KeyLocks::lock(&[(&t, &k)]).in_flight(0));
+        drop(claims);
+        assert!(!KeyLocks::lock(&[(&t, &k)]).in_flight(0));
+        let mut txn = Transaction::begin(&[(&t, &k)]).unwrap();
+        txn.apply(0, Write::Put(balance_item(1, 7)));
+        drop(txn);
+        assert_eq!(balance(t.get(&k).as_ref()), 7);
+        t.write(&k, |_| Ok((Write::Put(balance_item(1, 9)), ())))
+            .unwrap();
+        assert_eq!(balance(t.get(&k).as_ref()), 9);
+    }
+
+    /// A page reader holding the table's commit gate sees a transaction whole or not at all
+    /// even across shard batches: the transaction waits for the page, then commits.
+    #[test]
+    fn a_page_sees_a_transaction_whole() {
+        use crate::dynamodb::storage::Span;
+        let t = Arc::new(table("t"));
+        const ACCOUNTS: usize = 64;
+        for id in 0..ACCOUNTS {
+            t.write(&key(id), |_| Ok((Write::Put(balance_item(id, 100)), ())))
+                .unwrap();
+        }
+        // The accounts in the first and the last non-empty shard.
+        let shard = |id: usize| shard_of(&encode_key(&key(id)));
+        let first = (0..ACCOUNTS).min_by_key(|id| shard(*id)).unwrap();
+        let last = (0..ACCOUNTS).max_by_key(|id| shard(*id)).unwrap();
+        assert!(shard(first) < shard(last));
+
+        let gate = t.read_page_gate();
+        let mut page = t.range(Span::all(), true);
+        let mut sum = balance(Some(&page.next().unwrap().1));
+        let writer = {
+            let t = t.clone();
+            std::thread::spawn(move || {
+                let (kf, kl) = (key(first), key(last));
+                let mut txn = Transaction::begin(&[(&t, &kf), (&t, &kl)]).unwrap();
+                let (bf, bl) = (balance(txn.get(0)), balance(txn.get(1)));
+                txn.apply(0, Write::Put(balance_item(first, bf - 50)));
+                txn.apply(1, Write::Put(balance_item(last, bl + 50)));
+            })
+        };
+        // Give the transaction every chance to commit in the middle of the page.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(
+            !writer.is_finished(),
+            "a transaction committed during a page"
+        );
+        sum += page.map(|(_, item)| balance(Some(&item))).sum::<i64>();
+        drop(gate);
+        assert_eq!(sum, 100 * ACCOUNTS as i64);
+        writer.join().unwrap();
+        assert_eq!(balance(t.get(&key(last)).as_ref()), 150);
     }
 
     /// Transfers between accounts in two tables, from several threads, in both

@@ -9,9 +9,11 @@
 //!   consumer (item count and size, the TTL index, secondary indexes; later streams, a log).
 //! - [`index`]: secondary indexes, each a feed consumer with its own ordered tree.
 //! - [`table`]: the single-item atomic read-decide-write and the TTL sweep.
-//! - [`locks`]: several keys in several tables locked in one canonical order
-//!   (transactions).
+//! - [`locks`]: several keys in several tables locked in one canonical order, and the
+//!   write transactions built on that (in-flight claims, commit gates); the whole lock
+//!   order is written there.
 //! - [`ttl`]: when an item is due, and the expiry-ordered index of due items.
+//! - [`tokens`]: TransactWriteItems' client request tokens (idempotency).
 //!
 //! Items are stored as [`EncodedItem`](crate::dynamodb::model::EncodedItem)s: one shared
 //! buffer each, so reads never copy an item and memory stays close to the payload.
@@ -21,6 +23,7 @@ pub mod index;
 pub mod keys;
 pub mod locks;
 mod table;
+pub mod tokens;
 pub mod tree;
 mod ttl;
 
@@ -40,6 +43,8 @@ use crate::common::Namespace;
 #[derive(Default)]
 pub struct Catalog {
     tables: RwLock<BTreeMap<String, Arc<Table>>>,
+    /// Client request tokens are per account and region, like tables.
+    pub tokens: tokens::ClientTokens,
 }
 
 impl Catalog {

@@ -1,17 +1,18 @@
 //! One table: its ordered items, its change feed and the consumers that follow it.
 
+use std::collections::HashSet;
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 
 use super::feed::{Cause, Consumer, Feed, Stats};
 use super::index::{Index, IndexSpec};
 use super::keys::{encode_key, Span};
-use super::tree::{KeyBytes, Range, Shard, Tree, BATCH};
+use super::tree::{shard_of, KeyBytes, Range, Shard, Tree, BATCH};
 use super::ttl::{is_expired, TtlIndex};
-use crate::dynamodb::error::Result;
+use crate::dynamodb::error::{DynamoError, Result};
 use crate::dynamodb::model::{EncodedItem, Item, KeySchema, KeyType, PrimaryKey};
 
 /// What CreateTable fixed about a table; immutable for the table's life.
@@ -112,6 +113,11 @@ pub struct Table {
     /// Secondary indexes, in creation order; each is also a consumer of the feed.
     indexes: RwLock<Vec<Arc<Index>>>,
     settings: RwLock<Settings>,
+    /// Keys claimed by in-flight transactions (the rule is in [`super::locks`]).
+    in_flight: Mutex<HashSet<Vec<u8>>>,
+    /// Shared by Query and Scan pages, exclusive for a transaction's commit (see
+    /// [`super::locks`]).
+    commit_gate: RwLock<()>,
 }
 
 impl Table {
@@ -130,6 +136,8 @@ impl Table {
             stats,
             ttl_index,
             ttl: RwLock::new(TtlState::default()),
+            in_flight: Mutex::new(HashSet::new()),
+            commit_gate: RwLock::new(()),
             indexes: RwLock::new(Vec::new()),
             settings: RwLock::new(Settings {
                 attribute_definitions: spec.attribute_definitions.clone(),
@@ -221,7 +229,7 @@ impl Table {
     }
 
     pub fn get(&self, key: &PrimaryKey) -> Option<EncodedItem> {
-        self.tree.get(&encode_key(key))
+        self.tree.get(&KeyBytes::new(&encode_key(key)))
     }
 
     /// Reads the items of `span` in key order (`forward`) or reverse key order. Between
@@ -238,23 +246,43 @@ impl Table {
             .collect()
     }
 
+    /// Holds off transaction commits on this table while a Query or Scan page is read, so
+    /// that a page sees each transaction whole or not at all (see [`super::locks`]).
+    pub fn read_page_gate(&self) -> RwLockReadGuard<'_, ()> {
+        self.commit_gate.read()
+    }
+
+    pub(super) fn commit_gate(&self) -> &RwLock<()> {
+        &self.commit_gate
+    }
+
+    pub(super) fn in_flight(&self) -> &Mutex<HashSet<Vec<u8>>> {
+        &self.in_flight
+    }
+
     /// Atomically reads the item at `key`, lets `decide` choose a write, and applies it
     /// under the item's shard lock; the change feed hears of it before the lock is freed.
+    /// A key an in-flight transaction holds is refused with `TransactionConflictException`.
     pub fn write<T>(
         &self,
         key: &PrimaryKey,
         decide: impl FnOnce(Option<&EncodedItem>) -> Result<(Write, T)>,
     ) -> Result<Written<T>> {
-        self.write_encoded(&encode_key(key), Cause::Request, decide)
+        self.write_encoded(&KeyBytes::new(&encode_key(key)), Cause::Request, decide)
     }
 
     fn write_encoded<T>(
         &self,
-        key: &[u8],
+        key: &KeyBytes,
         cause: Cause,
         decide: impl FnOnce(Option<&EncodedItem>) -> Result<(Write, T)>,
     ) -> Result<Written<T>> {
         let mut shard = self.tree.write_shard(key);
+        // TTL deletions are the service's own: they never conflict, and the shard lock
+        // already keeps them out of a transaction's decision.
+        if cause == Cause::Request && self.in_flight.lock().contains(key.as_bytes()) {
+            return Err(DynamoError::TransactionConflict);
+        }
         let (write, extra) = decide(shard.get(key))?;
         if let Write::Put(item) = &write {
             self.check_index_keys(item)?;
@@ -268,14 +296,14 @@ impl Table {
     pub(super) fn apply_locked(
         &self,
         shard: &mut Shard,
-        key: &[u8],
+        key: &KeyBytes,
         write: Write,
         cause: Cause,
     ) -> (Option<EncodedItem>, Option<EncodedItem>) {
         match write {
             Write::Keep => (None, None),
             Write::Put(item) => {
-                // Replacing keeps the stored key allocation; only new keys allocate one.
+                // Replacing keeps the stored key allocation; a new key stores the caller's.
                 let (stored_key, old) = match shard.get_key_value(key) {
                     Some((k, _)) => {
                         let k = k.clone();
@@ -283,9 +311,8 @@ impl Table {
                         (k, old)
                     }
                     None => {
-                        let k: KeyBytes = Arc::from(key);
-                        shard.insert(k.clone(), item.clone());
-                        (k, None)
+                        shard.insert(key.clone(), item.clone());
+                        (key.clone(), None)
                     }
                 };
                 self.feed
@@ -355,24 +382,29 @@ impl Table {
     }
 
     /// Deletes the items that are due at `now`. Due keys come from the index in small
-    /// batches and each is re-checked under its shard lock, so a write that moved the TTL
-    /// meanwhile wins, and requests are never blocked for long.
+    /// batches; each batch is sorted by key so that every shard is locked once per batch
+    /// and its B-tree walked in order, and each item is re-checked under the lock, so a
+    /// write that moved the TTL meanwhile wins. No lock is held between batches, so
+    /// requests never wait for more than one shard's share of a batch.
     pub fn sweep_expired(&self, now: i64) -> usize {
         let mut deleted = 0;
         loop {
-            let batch = self.ttl_index.take_due(now, 256);
+            let mut batch = self.ttl_index.take_due(now, 256);
             if batch.is_empty() {
                 return deleted;
             }
-            for key in batch {
-                let outcome = self.write_encoded(&key, Cause::TimeToLive, |item| {
-                    let expired = item
+            batch.sort_unstable();
+            for group in batch.chunk_by(|a, b| shard_of(a) == shard_of(b)) {
+                let mut shard = self.tree.write_shard(&group[0]);
+                for key in group {
+                    let expired = shard
+                        .get(key)
                         .and_then(|i| self.ttl_index.due_of(i))
                         .is_some_and(|due| is_expired(due, now));
-                    Ok((if expired { Write::Delete } else { Write::Keep }, ()))
-                });
-                if outcome.is_ok_and(|w| w.old.is_some()) {
-                    deleted += 1;
+                    if expired {
+                        self.apply_locked(&mut shard, key, Write::Delete, Cause::TimeToLive);
+                        deleted += 1;
+                    }
                 }
             }
         }

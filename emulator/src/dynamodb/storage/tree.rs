@@ -14,6 +14,8 @@
 //!   (table uid, shard index) order, so multi-key writers cannot deadlock.
 //! - Nothing that holds a shard lock takes another shard lock outside that order; the
 //!   change-feed consumers called under a shard lock only take their own inner locks.
+//! - A table's commit gate, when taken, is taken before any shard lock (see
+//!   [`super::locks`] for the whole order).
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -24,8 +26,67 @@ use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use super::keys::Span;
 use crate::dynamodb::model::EncodedItem;
 
-/// An encoded key, shared between the tree and the indexes that point into it.
-pub type KeyBytes = Arc<[u8]>;
+/// An encoded key, shared (by `Arc`) between the tree and the indexes that point into it.
+///
+/// The partition hash, the key's first eight bytes, is also kept inline: B-tree searches
+/// compare keys many times per lookup, and comparing the inline hashes first settles
+/// almost every comparison without following the pointer to the bytes (which made key
+/// comparisons the top cost of writes and sweeps). The order is exactly the bytewise
+/// order of the whole key, since the bytes start with the hash, big-endian; so the tree
+/// can also be searched by plain byte slices ([`Borrow<[u8]>`]) for ranges.
+#[derive(Clone, Debug)]
+pub struct KeyBytes {
+    hash: u64,
+    bytes: Arc<[u8]>,
+}
+
+impl KeyBytes {
+    pub fn new(bytes: &[u8]) -> KeyBytes {
+        KeyBytes {
+            hash: super::keys::hash_of(bytes),
+            bytes: Arc::from(bytes),
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl PartialEq for KeyBytes {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.bytes == other.bytes
+    }
+}
+
+impl Eq for KeyBytes {}
+
+impl Ord for KeyBytes {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.hash
+            .cmp(&other.hash)
+            .then_with(|| self.bytes.cmp(&other.bytes))
+    }
+}
+
+impl PartialOrd for KeyBytes {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for KeyBytes {
+    fn borrow(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl std::ops::Deref for KeyBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
 
 pub type Shard = BTreeMap<KeyBytes, EncodedItem>;
 
@@ -51,7 +112,7 @@ impl Default for Tree {
 }
 
 impl Tree {
-    pub fn get(&self, key: &[u8]) -> Option<EncodedItem> {
+    pub fn get(&self, key: &KeyBytes) -> Option<EncodedItem> {
         self.shards[shard_of(key)].read().get(key).cloned()
     }
 
@@ -196,8 +257,7 @@ mod tests {
         let tree = Tree::default();
         let item = EncodedItem::encode(&Item::new());
         for k in keys {
-            tree.write_shard(k)
-                .insert(Arc::from(k.as_slice()), item.clone());
+            tree.write_shard(k).insert(KeyBytes::new(k), item.clone());
         }
         tree
     }

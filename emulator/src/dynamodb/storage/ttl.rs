@@ -13,9 +13,9 @@ use std::collections::BTreeSet;
 
 use parking_lot::{Mutex, RwLock};
 
-use super::feed::{Change, Consumer};
+use super::feed::{Cause, Change, Consumer};
 use super::tree::KeyBytes;
-use crate::dynamodb::model::{AttributeValue, EncodedItem};
+use crate::dynamodb::model::{AttributeValue, EncodedItem, Number};
 
 /// Items whose TTL lies more than five years in the past are never deleted.
 pub const TTL_MAX_AGE_MILLIS: i64 = 5 * 365 * 24 * 60 * 60 * 1000;
@@ -26,12 +26,31 @@ pub fn due_millis(item: &EncodedItem, attribute: &str) -> Option<i64> {
     let AttributeValue::N(n) = item.get(attribute)? else {
         return None;
     };
-    let millis = (n.to_f64() * 1000.0).ceil();
-    // Values beyond ~292 million years never come due; leave them out of the index.
-    if !millis.is_finite() || millis.abs() > 9.0e18 {
+    millis_of(&n)
+}
+
+/// Epoch seconds to milliseconds, rounded up, computed exactly from the decimal parts
+/// (the sweeper asks this for every due item, so no float formatting). Values beyond
+/// ~292 million years never come due and give `None`.
+fn millis_of(n: &Number) -> Option<i64> {
+    const LIMIT: u128 = 9_000_000_000_000_000_000;
+    let (negative, mantissa, exponent) = n.to_parts();
+    let scale = exponent + 3;
+    let magnitude = if scale >= 0 {
+        mantissa.checked_mul(10u128.checked_pow(scale.unsigned_abs())?)?
+    } else {
+        let divisor = 10u128
+            .checked_pow(scale.unsigned_abs())
+            .unwrap_or(u128::MAX);
+        let (quotient, remainder) = (mantissa / divisor, mantissa % divisor);
+        // Rounding up means away from zero for positive values, towards it for negative.
+        quotient + u128::from(remainder != 0 && !negative)
+    };
+    if magnitude > LIMIT {
         return None;
     }
-    Some(millis as i64)
+    let magnitude = magnitude as i64;
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// Whether an item due at `due` may be deleted at `now`.
@@ -85,6 +104,11 @@ impl TtlIndex {
 
 impl Consumer for TtlIndex {
     fn apply(&self, change: &Change<'_>) {
+        // The sweeper took this item's entry out of the index before deleting it (one
+        // entry per key, always the current due time), so there is nothing to remove.
+        if change.cause == Cause::TimeToLive {
+            return;
+        }
         let attribute = self.attribute.read();
         let Some(attribute) = attribute.as_deref() else {
             return;
@@ -128,6 +152,17 @@ mod tests {
             Some(10_001)
         );
         assert_eq!(due_millis(&item(r#"{"t":{"S":"100"}}"#), "t"), None);
+        assert_eq!(
+            due_millis(&item(r#"{"t":{"N":"-1.0005"}}"#), "t"),
+            Some(-1000)
+        );
+        assert_eq!(due_millis(&item(r#"{"t":{"N":"0.0001"}}"#), "t"), Some(1));
+        assert_eq!(due_millis(&item(r#"{"t":{"N":"0"}}"#), "t"), Some(0));
+        assert_eq!(
+            due_millis(&item(r#"{"t":{"N":"9E+15"}}"#), "t"),
+            Some(9_000_000_000_000_000_000)
+        );
+        assert_eq!(due_millis(&item(r#"{"t":{"N":"9.1E+15"}}"#), "t"), None);
         assert_eq!(due_millis(&item(r#"{"t":{"N":"1E+100"}}"#), "t"), None);
         assert_eq!(due_millis(&item(r#"{"x":{"N":"1"}}"#), "t"), None);
     }
