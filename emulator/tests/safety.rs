@@ -461,12 +461,12 @@ fn nesting_beyond_32_levels_is_refused_with_dynamodbs_message_at_every_depth() {
 #[test]
 fn real_but_unsupported_operations_say_so() {
     let emu = TestEmulator::start();
-    let resp = post(emu.endpoint(), "Query", "{}");
+    let resp = post(emu.endpoint(), "ExecuteStatement", "{}");
     assert_eq!(resp.status, 400);
     let (code, message) = raw_error(&resp);
     assert_eq!(code, "UnknownOperationException");
     assert!(
-        message.contains("Query") && message.contains("not supported by the emulator"),
+        message.contains("ExecuteStatement") && message.contains("not supported by the emulator"),
         "{message}"
     );
     // A typo is answered as DynamoDB answers it: no message.

@@ -253,9 +253,11 @@ fn create_table_semantic_checks() {
             "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty",
         ),
         (
-            // Not emulated yet: refused, never silently dropped.
             body(a, &hash("a"), &format!(r#"{pt},"GlobalSecondaryIndexes":[{{"IndexName":"gsi"}}]"#)),
-            "GlobalSecondaryIndexes are not supported by this emulator yet",
+            "2 validation errors detected: Value null at 'globalSecondaryIndexes.1.member.keySchema' \
+             failed to satisfy constraint: Member must not be null; Value null at \
+             'globalSecondaryIndexes.1.member.projection' failed to satisfy constraint: Member \
+             must not be null",
         ),
     ] {
         assert_eq!(validation(&post(e, "CreateTable", &request)), message, "{request}");

@@ -44,7 +44,7 @@ pub fn index_name(c: &mut Constraints, name: Option<&str>) {
 }
 
 /// Pattern, then length 3-255: the constraints of table and index names.
-fn name_constraints(c: &mut Constraints, path: &str, name: &str) {
+pub fn name_constraints(c: &mut Constraints, path: &str, name: &str) {
     if name.is_empty() || !name.chars().all(is_table_name_char) {
         c.fail(
             name,

@@ -107,10 +107,12 @@ impl Operation for BatchWriteItem {
             let mut table_writes = Vec::with_capacity(requests.len());
             for request in requests {
                 let (key, change) = match request {
-                    Request::Put(item, size) => (
-                        table.schema.key_in_item(&item)?,
-                        Change::Put(EncodedItem::encode_sized(&item, size)),
-                    ),
+                    Request::Put(item, size) => {
+                        let key = table.schema.key_in_item(&item)?;
+                        let encoded = EncodedItem::encode_sized(&item, size);
+                        table.check_index_keys(&encoded)?;
+                        (key, Change::Put(encoded))
+                    }
                     Request::Delete(key) => (table.schema.key_from_map(&key)?, Change::Delete),
                 };
                 validate::first_use(&mut seen, &key)?;

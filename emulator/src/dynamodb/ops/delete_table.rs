@@ -20,6 +20,12 @@ impl Operation for DeleteTable {
 
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
         let name = checked_table_name(input.table_name)?;
+        if ctx.table_named(&name)?.settings().deletion_protection {
+            return Err(DynamoError::validation(
+                "Resource cannot be deleted as it is currently protected against deletion. \
+                 Disable deletion protection first.",
+            ));
+        }
         let table = ctx
             .db
             .catalog(ctx.ns)

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dynamodb::error::{Constraints, Result};
+use crate::dynamodb::model::KeySchema;
+use crate::dynamodb::storage::index::{Index, Projection};
 use crate::dynamodb::storage::Table;
 use crate::dynamodb::validate;
 use crate::dynamodb::{Ctx, Operation};
@@ -64,24 +66,129 @@ pub struct TableDescription {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_mode_summary: Option<BillingModeSummary>,
     pub deletion_protection_enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_specification: Option<StreamSpecification>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_stream_label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_stream_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_secondary_indexes: Option<Vec<IndexDescription>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub global_secondary_indexes: Option<Vec<IndexDescription>>,
 }
 
-/// The description of `table` in `status` (CREATING, ACTIVE, DELETING).
-pub fn describe(table: &Table, status: &'static str) -> TableDescription {
-    let spec = &table.spec;
-    let mut key_schema = vec![KeySchemaElement {
-        attribute_name: table.schema.hash.name.clone(),
+#[derive(Serialize, Clone, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct StreamSpecification {
+    pub stream_enabled: bool,
+    pub stream_view_type: String,
+}
+
+#[derive(Serialize, Clone, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProjectionDescription {
+    pub projection_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub non_key_attributes: Option<Vec<String>>,
+}
+
+/// A local or global index as DescribeTable reports it; status, backfilling and
+/// throughput are reported for global indexes only, as DynamoDB does.
+#[derive(Serialize, Clone, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct IndexDescription {
+    pub index_name: String,
+    pub key_schema: Vec<KeySchemaElement>,
+    pub projection: ProjectionDescription,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backfilling: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provisioned_throughput: Option<ProvisionedThroughputDescription>,
+    pub index_size_bytes: i64,
+    pub item_count: i64,
+    pub index_arn: String,
+}
+
+fn key_schema_elements(schema: &KeySchema) -> Vec<KeySchemaElement> {
+    let mut out = vec![KeySchemaElement {
+        attribute_name: schema.hash.name.clone(),
         key_type: "HASH",
     }];
-    if let Some(range) = &table.schema.range {
-        key_schema.push(KeySchemaElement {
+    if let Some(range) = &schema.range {
+        out.push(KeySchemaElement {
             attribute_name: range.name.clone(),
             key_type: "RANGE",
         });
     }
-    let pay_per_request = spec.billing_mode == crate::dynamodb::storage::BillingMode::PayPerRequest;
+    out
+}
+
+/// `creating`: the global index an UpdateTable has just added, reported as CREATING in
+/// its answer (here it is filled before the answer, so later descriptions say ACTIVE).
+fn describe_index(index: &Index, creating: Option<&str>) -> IndexDescription {
+    let spec = &index.spec;
+    let global = index.is_global();
+    let is_creating = creating == Some(spec.name.as_str());
+    IndexDescription {
+        index_name: spec.name.clone(),
+        key_schema: key_schema_elements(&spec.schema),
+        projection: ProjectionDescription {
+            projection_type: spec.projection.type_name(),
+            non_key_attributes: match &spec.projection {
+                Projection::Include(names) if !names.is_empty() => Some(names.clone()),
+                _ => None,
+            },
+        },
+        index_status: global.then_some(if is_creating || index.is_backfilling() {
+            "CREATING"
+        } else {
+            "ACTIVE"
+        }),
+        backfilling: (global && (is_creating || index.is_backfilling())).then_some(false),
+        provisioned_throughput: global.then(|| {
+            let (read, write) = index.capacity();
+            ProvisionedThroughputDescription {
+                number_of_decreases_today: 0,
+                read_capacity_units: read,
+                write_capacity_units: write,
+            }
+        }),
+        index_size_bytes: index.size_bytes(),
+        item_count: index.item_count(),
+        index_arn: spec.arn.clone(),
+    }
+}
+
+/// The description of `table` in `status` (CREATING, ACTIVE, DELETING).
+pub fn describe(table: &Table, status: &'static str) -> TableDescription {
+    describe_with(table, status, None)
+}
+
+/// [`describe`], with the global index named by `creating` reported as CREATING.
+pub fn describe_with(
+    table: &Table,
+    status: &'static str,
+    creating: Option<&str>,
+) -> TableDescription {
+    let spec = &table.spec;
+    let settings = table.settings();
+    let key_schema = key_schema_elements(&table.schema);
+    let indexes = table.indexes();
+    let list = |global: bool| {
+        let described: Vec<IndexDescription> = indexes
+            .iter()
+            .filter(|i| i.is_global() == global)
+            .map(|i| describe_index(i, creating))
+            .collect();
+        (!described.is_empty()).then_some(described)
+    };
+    let pay_per_request =
+        settings.billing_mode == crate::dynamodb::storage::BillingMode::PayPerRequest;
     TableDescription {
-        attribute_definitions: spec
+        attribute_definitions: settings
             .attribute_definitions
             .iter()
             .map(|(name, kind)| AttributeDefinition {
@@ -94,19 +201,33 @@ pub fn describe(table: &Table, status: &'static str) -> TableDescription {
         table_status: status,
         creation_date_time: spec.created_at,
         provisioned_throughput: ProvisionedThroughputDescription {
-            number_of_decreases_today: 0,
-            read_capacity_units: spec.read_capacity,
-            write_capacity_units: spec.write_capacity,
+            number_of_decreases_today: settings.throughput_decreases,
+            read_capacity_units: settings.read_capacity,
+            write_capacity_units: settings.write_capacity,
         },
         table_size_bytes: table.size_bytes(),
         item_count: table.item_count(),
         table_arn: spec.arn.clone(),
         table_id: spec.table_id.clone(),
         billing_mode_summary: pay_per_request.then(|| BillingModeSummary {
-            billing_mode: spec.billing_mode.name(),
-            last_update_to_pay_per_request_date_time: spec.created_at,
+            billing_mode: settings.billing_mode.name(),
+            last_update_to_pay_per_request_date_time: settings.pay_per_request_since,
         }),
-        deletion_protection_enabled: false,
+        deletion_protection_enabled: settings.deletion_protection,
+        stream_specification: settings
+            .stream
+            .as_ref()
+            .map(|(view, _)| StreamSpecification {
+                stream_enabled: true,
+                stream_view_type: view.clone(),
+            }),
+        latest_stream_label: settings.stream.as_ref().map(|(_, label)| label.clone()),
+        latest_stream_arn: settings
+            .stream
+            .as_ref()
+            .map(|(_, label)| format!("{}/stream/{label}", spec.arn)),
+        local_secondary_indexes: list(false),
+        global_secondary_indexes: list(true),
     }
 }
 

@@ -9,13 +9,17 @@ pub mod describe_table;
 pub mod describe_time_to_live;
 pub mod get_item;
 pub mod list_tables;
+pub mod list_tags_of_resource;
 pub mod put_item;
 pub mod query;
 pub mod read;
 pub mod scan;
+pub mod tag_resource;
 pub mod transact_get_items;
 pub mod transact_write_items;
+pub mod untag_resource;
 pub mod update_item;
+pub mod update_table;
 pub mod update_time_to_live;
 pub mod write;
 
@@ -27,6 +31,10 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>> {
         "DeleteTable" => run::<delete_table::DeleteTable>(ctx, body),
         "DescribeTable" => run::<describe_table::DescribeTable>(ctx, body),
         "ListTables" => run::<list_tables::ListTables>(ctx, body),
+        "UpdateTable" => run::<update_table::UpdateTable>(ctx, body),
+        "TagResource" => run::<tag_resource::TagResource>(ctx, body),
+        "UntagResource" => run::<untag_resource::UntagResource>(ctx, body),
+        "ListTagsOfResource" => run::<list_tags_of_resource::ListTagsOfResource>(ctx, body),
         "UpdateTimeToLive" => run::<update_time_to_live::UpdateTimeToLive>(ctx, body),
         "DescribeTimeToLive" => run::<describe_time_to_live::DescribeTimeToLive>(ctx, body),
         "GetItem" => run::<get_item::GetItem>(ctx, body),

@@ -75,11 +75,14 @@ impl Operation for PutItem {
 
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
         let key = table.schema.key_of_item(&item)?;
+        // Index key types are checked with the key, before any condition.
+        let encoded = EncodedItem::encode_sized(&item, size);
+        table.check_index_keys(&encoded)?;
         write::write(
             &table,
             &key,
             compiled.condition.as_ref(),
-            Change::Put(EncodedItem::encode_sized(&item, size)),
+            Change::Put(encoded),
             &Returns::from_members(
                 input.return_values.as_deref(),
                 input.return_values_on_condition_check_failure.as_deref(),

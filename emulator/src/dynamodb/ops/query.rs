@@ -4,13 +4,14 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::read::{self, Page, PageRequest, Select, INVALID_START_KEY};
+use super::read::{self, IndexRead, Page, PageRequest, Select, INVALID_START_KEY};
 use crate::common::json;
 use crate::dynamodb::error::{Constraints, DynamoError, Result};
 use crate::dynamodb::expr::{self, ExpressionParams, FilterCondition, KeyCondition, KeyOp};
 use crate::dynamodb::model::{
     AttributeValue, KeySchema, KeyType, KeyValue, RawAttributeValue, RawItem,
 };
+use crate::dynamodb::storage::keys::encode_key;
 use crate::dynamodb::storage::{SortCondition, Span};
 use crate::dynamodb::{validate, Ctx, Operation};
 
@@ -109,46 +110,83 @@ impl Operation for Query {
         )?;
 
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
-        if let Some(index) = &input.index_name {
-            return Err(DynamoError::validation(format!(
-                "The table does not have the specified index: {index}"
-            )));
-        }
-        if let Some(start) = &start {
-            if start.len() != table.schema.key_names().count()
-                || table.schema.key_names().any(|k| !start.contains_key(k))
-            {
+        let consistent = input.consistent_read.unwrap_or(false);
+        let (index, select, fetch_from_table) = match &input.index_name {
+            Some(name) => {
+                let (index, select, fetch) = read::index_read(
+                    &table,
+                    name,
+                    consistent,
+                    select,
+                    input.select.is_some(),
+                    compiled.filter.as_ref(),
+                )?;
+                (Some(index), select, fetch)
+            }
+            None => (None, select, false),
+        };
+        let schema = index.as_ref().map_or(&table.schema, |i| &i.spec.schema);
+        // The paging key names exactly the key attributes (the table's, and on an index the
+        // index's too) before the key condition is checked; its values after.
+        if let Some(s) = &start {
+            let mut names: Vec<&str> = table.schema.key_names().collect();
+            if let Some(index) = &index {
+                names.extend(index.spec.schema.key_names());
+            }
+            names.sort_unstable();
+            names.dedup();
+            if s.len() != names.len() || names.iter().any(|k| !s.contains_key(*k)) {
                 return Err(DynamoError::validation(INVALID_START_KEY));
             }
         }
-        let (hash, sort) = key_range(&table.schema, &key_condition)?;
-        let start = start.map(|s| read::start_key(&table, &s)).transpose()?;
-        if let Some(start) = &start {
-            check_start_in_bounds(&start.hash, start.range.as_ref(), &hash, &sort)?;
+        let (hash, sort) = key_range(schema, &key_condition)?;
+        let start = match (&index, start) {
+            (_, None) => None,
+            (Some(index), Some(s)) => {
+                let entry = read::index_start_key(&table, index, &s)?;
+                let bound = schema
+                    .key_from_map(&read::key_part(schema, &s))
+                    .map_err(|_| DynamoError::validation(INVALID_START_KEY))?;
+                Some((entry, bound))
+            }
+            (None, Some(s)) => {
+                let key = read::start_key(&table, &s)?;
+                Some((encode_key(&key), key))
+            }
+        };
+        if let Some((_, bound)) = &start {
+            check_start_in_bounds(&bound.hash, bound.range.as_ref(), &hash, &sort)?;
         }
         if let Some(p) = &compiled.projection {
             p.check_key_attributes(&table.schema)?;
         }
         read::check_filter_attributes(
-            &table,
+            schema,
             compiled.filter.as_ref(),
             input.query_filter.as_ref().map(|_| "QueryFilter"),
         )?;
 
         let forward = input.scan_index_forward.unwrap_or(true);
         let mut span = Span::partition(&hash, &sort);
-        if let Some(start) = &start {
-            span = span.resume_after(start, forward);
+        if index.is_some() {
+            span = span.suffixed();
+        }
+        if let Some((start, _)) = start {
+            span = span.resume_after_bytes(start, forward);
         }
         read::read_page(PageRequest {
             table: &table,
+            index: index.as_deref().map(|index| IndexRead {
+                index,
+                fetch_from_table,
+            }),
             span,
             forward,
             limit: input.limit.map(|l| l as usize),
             filter: compiled.filter.as_ref(),
             projection: compiled.projection.as_ref(),
             select,
-            consistent: input.consistent_read.unwrap_or(false),
+            consistent,
             return_consumed_capacity: input.return_consumed_capacity.as_deref(),
         })
     }

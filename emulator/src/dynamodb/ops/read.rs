@@ -11,8 +11,9 @@ use serde::Serialize;
 use crate::dynamodb::capacity::{self, ConsumedCapacity};
 use crate::dynamodb::error::{DynamoError, Result};
 use crate::dynamodb::expr::{Condition, Projection};
-use crate::dynamodb::model::{Item, ItemOut, PrimaryKey, RawItem};
+use crate::dynamodb::model::{Item, ItemOut, KeySchema, PrimaryKey, RawItem};
 use crate::dynamodb::ops::write::decode;
+use crate::dynamodb::storage::index::Index;
 use crate::dynamodb::storage::{Span, Table};
 use crate::dynamodb::validate;
 
@@ -85,6 +86,8 @@ impl Select {
 /// What one page reads and how it answers.
 pub struct PageRequest<'a> {
     pub table: &'a Table,
+    /// The secondary index read instead of the table.
+    pub index: Option<IndexRead<'a>>,
     pub span: Span,
     pub forward: bool,
     pub limit: Option<usize>,
@@ -93,6 +96,14 @@ pub struct PageRequest<'a> {
     pub select: Select,
     pub consistent: bool,
     pub return_consumed_capacity: Option<&'a str>,
+}
+
+/// A read of a secondary index. `fetch_from_table`: each entry is replaced by its table
+/// item, for a local index asked for (or filtering on) attributes it does not project.
+#[derive(Clone, Copy)]
+pub struct IndexRead<'a> {
+    pub index: &'a Index,
+    pub fetch_from_table: bool,
 }
 
 /// The members Query and Scan answer with.
@@ -116,7 +127,21 @@ pub fn read_page(req: PageRequest) -> Result<Page> {
     let (mut count, mut scanned, mut bytes) = (0, 0, 0);
     let mut last = None;
     let mut capped = false;
-    for (_, stored) in req.table.range(req.span, req.forward) {
+    let range = match req.index {
+        Some(i) => i.index.range(req.span, req.forward),
+        None => req.table.range(req.span, req.forward),
+    };
+    for (_, entry) in range {
+        let stored = match req.index {
+            Some(i) if i.fetch_from_table => {
+                // The item may have gone since the entry was copied; then so has the entry.
+                match i.index.table_key(&entry).and_then(|k| req.table.get(&k)) {
+                    Some(item) => item,
+                    None => continue,
+                }
+            }
+            _ => entry.clone(),
+        };
         scanned += 1;
         bytes += stored.size();
         let keep = match req.filter {
@@ -125,21 +150,30 @@ pub fn read_page(req: PageRequest) -> Result<Page> {
         };
         if keep {
             count += 1;
+            // A local index's table item was fetched for the filter alone: the answer
+            // still holds what the index projects.
+            let answer = match req.select {
+                Select::AllProjected => &entry,
+                _ => &stored,
+            };
             if req.select != Select::Count {
                 items.push(match req.projection {
-                    Some(p) => ItemOut::Owned(p.apply(&decode(&stored)?)),
-                    None => ItemOut::Stored(stored.clone()),
+                    Some(p) => ItemOut::Owned(p.apply(&decode(answer)?)),
+                    None => ItemOut::Stored(answer.clone()),
                 });
             }
         }
         if req.limit.is_some_and(|l| scanned >= l) || bytes >= PAGE_BYTES {
-            last = Some(stored);
+            last = Some(entry);
             capped = true;
             break;
         }
     }
     let last_evaluated_key = match (capped, last) {
-        (true, Some(item)) => Some(req.table.key_item(&item)),
+        (true, Some(entry)) => Some(match req.index {
+            Some(i) => i.index.key_item(&entry),
+            None => req.table.key_item(&entry),
+        }),
         _ => None,
     };
     Ok(Page {
@@ -195,9 +229,9 @@ pub fn start_key(table: &Table, key: &Item) -> Result<PrimaryKey> {
     })
 }
 
-/// Query refuses filters on key attributes (Scan allows them).
+/// Query refuses filters on the key attributes of what it reads (Scan allows them).
 pub fn check_filter_attributes(
-    table: &Table,
+    schema: &KeySchema,
     filter: Option<&Condition>,
     legacy_name: Option<&str>,
 ) -> Result<()> {
@@ -208,11 +242,89 @@ pub fn check_filter_attributes(
     match filter
         .attribute_heads()
         .into_iter()
-        .find(|a| table.schema.is_key_attribute(a))
+        .find(|a| schema.is_key_attribute(a))
     {
         Some(key) => Err(DynamoError::validation(format!(
             "{what} can only contain non-primary key attributes: Primary key attribute: {key}"
         ))),
         None => Ok(()),
     }
+}
+
+/// The index a Query or Scan names, checked as DynamoDB does once the table is known:
+/// it exists, is read consistently only if local, and `ALL_ATTRIBUTES` is read from a
+/// global index only if it projects everything. Without `Select` (and no projection), an
+/// index answers its projected attributes.
+pub fn index_read(
+    table: &Table,
+    name: &str,
+    consistent: bool,
+    select: Select,
+    explicit_select: bool,
+    filter: Option<&Condition>,
+) -> Result<(std::sync::Arc<Index>, Select, bool)> {
+    let index = table.index(name).ok_or_else(|| {
+        DynamoError::validation(format!(
+            "The table does not have the specified index: {name}"
+        ))
+    })?;
+    if index.is_global() && consistent {
+        return Err(DynamoError::validation(
+            "Consistent reads are not supported on global secondary indexes",
+        ));
+    }
+    let select = if select == Select::AllAttributes && !explicit_select {
+        Select::AllProjected
+    } else {
+        select
+    };
+    let projects_all = index.spec.projection == crate::dynamodb::storage::index::Projection::All;
+    if index.is_global() && select == Select::AllAttributes && !projects_all {
+        return Err(DynamoError::invalid_parameter(format!(
+            "Select type ALL_ATTRIBUTES is not supported for global secondary index {name} \
+             because its projection type is not ALL"
+        )));
+    }
+    let filters_unprojected =
+        filter.is_some_and(|f| f.attribute_heads().iter().any(|a| !index.projects(a)));
+    let fetch = !index.is_global()
+        && !projects_all
+        && (matches!(select, Select::AllAttributes | Select::Specific) || filters_unprojected);
+    Ok((index, select, fetch))
+}
+
+/// `ExclusiveStartKey` for an index: the table key and the index key, each checked.
+pub fn index_start_key(table: &Table, index: &Index, key: &Item) -> Result<Vec<u8>> {
+    let mut names: Vec<&str> = table
+        .schema
+        .key_names()
+        .chain(index.spec.schema.key_names())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    if key.len() != names.len() || names.iter().any(|n| !key.contains_key(*n)) {
+        return Err(DynamoError::validation(INVALID_START_KEY));
+    }
+    let table_key = start_key(table, &key_part(&table.schema, key))?;
+    let index_key = index
+        .spec
+        .schema
+        .key_from_map(&key_part(&index.spec.schema, key))
+        .map_err(|e| {
+            DynamoError::validation(format!(
+                "{INVALID_START_KEY}: {}",
+                e.message().unwrap_or_default()
+            ))
+        })?;
+    Ok(crate::dynamodb::storage::index::start_entry_key(
+        &index_key, &table_key,
+    ))
+}
+
+/// The attributes of `key` that `schema` names.
+pub fn key_part(schema: &KeySchema, key: &Item) -> Item {
+    schema
+        .key_names()
+        .filter_map(|n| Some((n.to_owned(), key.get(n)?.clone())))
+        .collect()
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::read::{self, Page, PageRequest, Select, INVALID_START_KEY};
+use super::read::{self, IndexRead, Page, PageRequest, Select, INVALID_START_KEY};
 use crate::common::json;
 use crate::dynamodb::error::{Constraints, DynamoError, Result};
 use crate::dynamodb::expr::{self, ExpressionParams, FilterCondition};
@@ -114,14 +114,28 @@ impl Operation for Scan {
         )?;
 
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
-        if let Some(index) = &input.index_name {
-            return Err(DynamoError::validation(format!(
-                "The table does not have the specified index: {index}"
-            )));
-        }
-        let start = start.map(|s| read::start_key(&table, &s)).transpose()?;
+        let consistent = input.consistent_read.unwrap_or(false);
+        let (index, select, fetch_from_table) = match &input.index_name {
+            Some(name) => {
+                let (index, select, fetch) = read::index_read(
+                    &table,
+                    name,
+                    consistent,
+                    select,
+                    input.select.is_some(),
+                    compiled.filter.as_ref(),
+                )?;
+                (Some(index), select, fetch)
+            }
+            None => (None, select, false),
+        };
+        let start = match (&index, start) {
+            (_, None) => None,
+            (Some(index), Some(s)) => Some(read::index_start_key(&table, index, &s)?),
+            (None, Some(s)) => Some(encode_key(&read::start_key(&table, &s)?)),
+        };
         if let (Some(start), Some((s, t))) = (&start, segment) {
-            if segment_of(&encode_key(start), t) != s {
+            if segment_of(start, t) != s {
                 return Err(DynamoError::validation(format!(
                     "{INVALID_START_KEY}: Invalid ExclusiveStartKey. Please use ExclusiveStartKey \
                      with correct Segment. TotalSegments: {t} Segment: {s}"
@@ -136,18 +150,22 @@ impl Operation for Scan {
             Some((s, t)) => Span::segment(s, t),
             None => Span::all(),
         };
-        if let Some(start) = &start {
-            span = span.resume_after(start, true);
+        if let Some(start) = start {
+            span = span.resume_after_bytes(start, true);
         }
         read::read_page(PageRequest {
             table: &table,
+            index: index.as_deref().map(|index| IndexRead {
+                index,
+                fetch_from_table,
+            }),
             span,
             forward: true,
             limit: input.limit.map(|l| l as usize),
             filter: compiled.filter.as_ref(),
             projection: compiled.projection.as_ref(),
             select,
-            consistent: input.consistent_read.unwrap_or(false),
+            consistent,
             return_consumed_capacity: input.return_consumed_capacity.as_deref(),
         })
     }

@@ -392,7 +392,11 @@ fn run(ctx: &Ctx, actions: &[Action]) -> Result<Units> {
                 &returns,
             )?;
             let new_size = match &write {
-                Write::Put(item) => item.size(),
+                Write::Put(item) => {
+                    // Secondary index key types, as every writer of whole items checks them.
+                    table.check_index_keys(item)?;
+                    item.size()
+                }
                 _ => 0,
             };
             // Transactional writes cost twice the units of plain ones.

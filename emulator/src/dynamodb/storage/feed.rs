@@ -3,7 +3,7 @@
 //! Each committed write of a table (PutItem, UpdateItem, DeleteItem, batch writes,
 //! transactions, TTL deletions) gets the table's next sequence number and one [`Change`]:
 //! the key, the old and new images, and the cause. Whatever must follow the data (the
-//! item count and size, the TTL index, and later secondary indexes, streams and a
+//! item count and size, the TTL index, the secondary indexes, and later streams and a
 //! write-ahead log) is a [`Consumer`] of this feed; none of them hooks into a write path
 //! of its own, so a new write path cannot forget one.
 //!
@@ -57,6 +57,13 @@ impl Feed {
         self.consumers.write().push(consumer);
     }
 
+    /// Stops announcing to `consumer` (a deleted index); later writes no longer reach it.
+    pub fn unsubscribe(&self, consumer: &Arc<dyn Consumer>) {
+        self.consumers
+            .write()
+            .retain(|c| !std::ptr::addr_eq(Arc::as_ptr(c), Arc::as_ptr(consumer)));
+    }
+
     /// Numbers and announces a committed change. Called under the key's shard lock.
     pub fn publish(
         &self,
@@ -100,18 +107,23 @@ impl Stats {
     pub fn size_bytes(&self) -> i64 {
         self.bytes.load(Ordering::Relaxed)
     }
-}
 
-impl Consumer for Stats {
-    fn apply(&self, change: &Change<'_>) {
-        let count = i64::from(change.new.is_some()) - i64::from(change.old.is_some());
+    /// Counts one item replaced by another (either may be absent).
+    pub fn record(&self, old: Option<&EncodedItem>, new: Option<&EncodedItem>) {
+        let count = i64::from(new.is_some()) - i64::from(old.is_some());
         if count != 0 {
             self.count.fetch_add(count, Ordering::Relaxed);
         }
         let size = |i: Option<&EncodedItem>| i.map_or(0, |i| i.size() as i64);
-        let bytes = size(change.new) - size(change.old);
+        let bytes = size(new) - size(old);
         if bytes != 0 {
             self.bytes.fetch_add(bytes, Ordering::Relaxed);
         }
+    }
+}
+
+impl Consumer for Stats {
+    fn apply(&self, change: &Change<'_>) {
+        self.record(change.old, change.new);
     }
 }

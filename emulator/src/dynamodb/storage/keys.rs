@@ -176,14 +176,33 @@ impl Span {
 
     /// Narrows the span to what follows `key` in the direction of reading: paging's
     /// `ExclusiveStartKey`.
-    pub fn resume_after(mut self, key: &PrimaryKey, forward: bool) -> Span {
-        let k = encode_key(key);
+    pub fn resume_after(self, key: &PrimaryKey, forward: bool) -> Span {
+        self.resume_after_bytes(encode_key(key), forward)
+    }
+
+    /// [`Self::resume_after`] for a key already in ordered form (an index entry's key).
+    pub fn resume_after_bytes(mut self, k: Vec<u8>, forward: bool) -> Span {
         if forward {
             if bound_above(&self.lo, &k) {
                 self.lo = Bound::Excluded(k);
             }
         } else if bound_below(&self.hi, &k) {
             self.hi = Bound::Excluded(k);
+        }
+        self
+    }
+
+    /// The span of a secondary index that holds what this table span selects: index entry
+    /// keys carry the table key after the index key, so a bound that stops exactly at a
+    /// key must move past every entry that starts with it.
+    pub fn suffixed(mut self) -> Span {
+        if let Bound::Excluded(k) = &self.lo {
+            if let Some(next) = prefix_successor(k) {
+                self.lo = Bound::Included(next);
+            }
+        }
+        if let Bound::Included(k) = &self.hi {
+            self.hi = after_prefix(k);
         }
         self
     }

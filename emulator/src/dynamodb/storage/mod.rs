@@ -6,7 +6,8 @@
 //! - [`tree`]: the sharded ordered map (shards by hash, so still one total order) and its
 //!   resumable range walk; the locking rules are written there.
 //! - [`feed`]: every committed write, numbered per table, announced once to every
-//!   consumer (item count and size, the TTL index; later indexes, streams, a log).
+//!   consumer (item count and size, the TTL index, secondary indexes; later streams, a log).
+//! - [`index`]: secondary indexes, each a feed consumer with its own ordered tree.
 //! - [`table`]: the single-item atomic read-decide-write and the TTL sweep.
 //! - [`locks`]: several keys in several tables locked in one canonical order, and the
 //!   write transactions built on that (in-flight claims, commit gates); the whole lock
@@ -18,6 +19,7 @@
 //! buffer each, so reads never copy an item and memory stays close to the payload.
 
 pub mod feed;
+pub mod index;
 pub mod keys;
 pub mod locks;
 mod table;
@@ -26,7 +28,7 @@ pub mod tree;
 mod ttl;
 
 pub use keys::{SortCondition, Span};
-pub use table::{BillingMode, Table, TableSpec, TtlState, Write, Written};
+pub use table::{BillingMode, Settings, Table, TableSpec, TtlState, Write, Written};
 pub use ttl::TTL_MAX_AGE_MILLIS;
 
 use std::collections::BTreeMap;

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 
-use super::feed::{Cause, Feed, Stats};
+use super::feed::{Cause, Consumer, Feed, Stats};
+use super::index::{Index, IndexSpec};
 use super::keys::{encode_key, Span};
 use super::tree::{shard_of, KeyBytes, Range, Shard, Tree, BATCH};
 use super::ttl::{is_expired, TtlIndex};
@@ -39,6 +40,23 @@ impl BillingMode {
             BillingMode::PayPerRequest => "PAY_PER_REQUEST",
         }
     }
+}
+
+/// What UpdateTable and the tagging operations change after creation (the [`TableSpec`]
+/// keeps what CreateTable chose).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub attribute_definitions: Vec<(String, KeyType)>,
+    pub billing_mode: BillingMode,
+    pub read_capacity: i64,
+    pub write_capacity: i64,
+    /// When the table last became on-demand (its creation time if created so).
+    pub pay_per_request_since: f64,
+    pub throughput_decreases: i64,
+    /// While a stream is enabled: its view type and its label (the time it was enabled).
+    pub stream: Option<(String, String)>,
+    pub deletion_protection: bool,
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 /// The table's time-to-live setting.
@@ -92,6 +110,9 @@ pub struct Table {
     stats: Arc<Stats>,
     ttl_index: Arc<TtlIndex>,
     ttl: RwLock<TtlState>,
+    /// Secondary indexes, in creation order; each is also a consumer of the feed.
+    indexes: RwLock<Vec<Arc<Index>>>,
+    settings: RwLock<Settings>,
     /// Keys claimed by in-flight transactions (the rule is in [`super::locks`]).
     in_flight: Mutex<HashSet<Vec<u8>>>,
     /// Shared by Query and Scan pages, exclusive for a transaction's commit (see
@@ -110,7 +131,6 @@ impl Table {
             name,
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
             schema,
-            spec,
             tree: Tree::default(),
             feed,
             stats,
@@ -118,7 +138,82 @@ impl Table {
             ttl: RwLock::new(TtlState::default()),
             in_flight: Mutex::new(HashSet::new()),
             commit_gate: RwLock::new(()),
+            indexes: RwLock::new(Vec::new()),
+            settings: RwLock::new(Settings {
+                attribute_definitions: spec.attribute_definitions.clone(),
+                billing_mode: spec.billing_mode,
+                read_capacity: spec.read_capacity,
+                write_capacity: spec.write_capacity,
+                pay_per_request_since: spec.created_at,
+                throughput_decreases: 0,
+                stream: None,
+                deletion_protection: false,
+                tags: Default::default(),
+            }),
+            spec,
         }
+    }
+
+    /// Adds a secondary index and fills it from the items already stored. It follows the
+    /// feed before the walk starts, and the walk indexes each chunk under its shard's read
+    /// lock, so no write is missed and none is overtaken by a stale copy.
+    pub fn add_index(&self, spec: IndexSpec) -> Arc<Index> {
+        let index = Arc::new(Index::new(spec, self.schema.clone()));
+        index.set_backfilling(true);
+        self.indexes.write().push(index.clone());
+        self.feed.subscribe(index.clone());
+        self.for_each_stored(|key, item| {
+            index.apply(&super::feed::Change {
+                seq: 0,
+                key,
+                old: None,
+                new: Some(item),
+                cause: Cause::Request,
+            })
+        });
+        index.set_backfilling(false);
+        index
+    }
+
+    /// Removes a secondary index; writes stop reaching it at once.
+    pub fn remove_index(&self, name: &str) -> Option<Arc<Index>> {
+        let mut indexes = self.indexes.write();
+        let at = indexes.iter().position(|i| i.name() == name)?;
+        let index = indexes.remove(at);
+        let consumer: Arc<dyn Consumer> = index.clone();
+        self.feed.unsubscribe(&consumer);
+        Some(index)
+    }
+
+    pub fn index(&self, name: &str) -> Option<Arc<Index>> {
+        self.indexes
+            .read()
+            .iter()
+            .find(|i| i.name() == name)
+            .cloned()
+    }
+
+    pub fn indexes(&self) -> Vec<Arc<Index>> {
+        self.indexes.read().clone()
+    }
+
+    /// Refuses an item whose index key attributes do not fit the indexes (wrong type,
+    /// empty value). Every writer of whole items calls it before writing. Global indexes
+    /// are checked first: DynamoDB names the first global one that objects.
+    pub fn check_index_keys(&self, item: &EncodedItem) -> Result<()> {
+        let indexes = self.indexes.read();
+        let global = indexes.iter().filter(|i| i.is_global());
+        let local = indexes.iter().filter(|i| !i.is_global());
+        global.chain(local).try_for_each(|i| i.check_item(item))
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.read().clone()
+    }
+
+    /// Changes the settings atomically (one UpdateTable or tagging request at a time).
+    pub fn update_settings<R>(&self, change: impl FnOnce(&mut Settings) -> R) -> R {
+        change(&mut self.settings.write())
     }
 
     pub fn item_count(&self) -> i64 {
@@ -189,6 +284,9 @@ impl Table {
             return Err(DynamoError::TransactionConflict);
         }
         let (write, extra) = decide(shard.get(key))?;
+        if let Write::Put(item) = &write {
+            self.check_index_keys(item)?;
+        }
         let (old, new) = self.apply_locked(&mut shard, key, write, cause);
         Ok(Written { old, new, extra })
     }
@@ -241,9 +339,8 @@ impl Table {
         self.ttl.read().clone()
     }
 
-    /// Enables or disables TTL on `attribute`. Enabling indexes the items already stored,
-    /// a shard at a time in chunks under the shard's read lock: writes in between index
-    /// themselves through the feed, and no request waits for more than one chunk.
+    /// Enables or disables TTL on `attribute`. Enabling indexes the items already stored
+    /// (writes in between index themselves through the feed).
     pub fn set_ttl(&self, attribute: Option<String>, now_millis: i64) {
         {
             let mut ttl = self.ttl.write();
@@ -258,6 +355,13 @@ impl Table {
         if !enabled {
             return;
         }
+        self.for_each_stored(|key, item| self.ttl_index.insert(key, item));
+    }
+
+    /// Visits every stored item, a shard at a time in chunks under the shard's read lock:
+    /// writes in between reach the feed's consumers, and no request waits for more than
+    /// one chunk.
+    fn for_each_stored(&self, mut visit: impl FnMut(&KeyBytes, &EncodedItem)) {
         const CHUNK: usize = 8 * BATCH;
         for index in 0..super::tree::SHARDS {
             let mut after: Bound<KeyBytes> = Bound::Unbounded;
@@ -265,7 +369,7 @@ impl Table {
                 let shard = self.tree.read_shard(index);
                 let mut last = None;
                 for (key, item) in shard.range((after.clone(), Bound::Unbounded)).take(CHUNK) {
-                    self.ttl_index.insert(key, item);
+                    visit(key, item);
                     last = Some(key.clone());
                 }
                 drop(shard);

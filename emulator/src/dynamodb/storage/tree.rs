@@ -1,4 +1,4 @@
-//! The ordered map under every table (and, later, every secondary index): encoded keys
+//! The ordered map under every table and every secondary index: encoded keys
 //! to encoded items, split into shards by the top bits of the partition hash.
 //!
 //! Sharding by the hash's top bits keeps the whole key space in order (shard `i` holds
