@@ -111,20 +111,14 @@ impl Operation for Query {
 
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
         let consistent = input.consistent_read.unwrap_or(false);
-        let (index, select, fetch_from_table) = match &input.index_name {
-            Some(name) => {
-                let (index, select, fetch) = read::index_read(
-                    &table,
-                    name,
-                    consistent,
-                    select,
-                    input.select.is_some(),
-                    compiled.filter.as_ref(),
-                )?;
-                (Some(index), select, fetch)
-            }
-            None => (None, select, false),
-        };
+        let (index, select, fetch_from_table) = read::read_target(
+            &table,
+            input.index_name.as_deref(),
+            consistent,
+            select,
+            input.select.is_some(),
+            compiled.filter.as_ref(),
+        )?;
         let schema = index.as_ref().map_or(&table.schema, |i| &i.spec.schema);
         // The paging key names exactly the key attributes (the table's, and on an index the
         // index's too) before the key condition is checked; its values after.

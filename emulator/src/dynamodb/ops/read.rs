@@ -255,7 +255,27 @@ pub fn check_filter_attributes(
 /// it exists, is read consistently only if local, and `ALL_ATTRIBUTES` is read from a
 /// global index only if it projects everything. Without `Select` (and no projection), an
 /// index answers its projected attributes.
-pub fn index_read(
+/// What a Query or Scan reads: the table, or the index `index_name` names (with the
+/// `Select` it resolves to and whether items must be fetched from the table).
+pub fn read_target(
+    table: &Table,
+    index_name: Option<&str>,
+    consistent: bool,
+    select: Select,
+    explicit_select: bool,
+    filter: Option<&Condition>,
+) -> Result<(Option<std::sync::Arc<Index>>, Select, bool)> {
+    match index_name {
+        Some(name) => {
+            let (index, select, fetch) =
+                index_read(table, name, consistent, select, explicit_select, filter)?;
+            Ok((Some(index), select, fetch))
+        }
+        None => Ok((None, select, false)),
+    }
+}
+
+fn index_read(
     table: &Table,
     name: &str,
     consistent: bool,

@@ -115,20 +115,14 @@ impl Operation for Scan {
 
         let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
         let consistent = input.consistent_read.unwrap_or(false);
-        let (index, select, fetch_from_table) = match &input.index_name {
-            Some(name) => {
-                let (index, select, fetch) = read::index_read(
-                    &table,
-                    name,
-                    consistent,
-                    select,
-                    input.select.is_some(),
-                    compiled.filter.as_ref(),
-                )?;
-                (Some(index), select, fetch)
-            }
-            None => (None, select, false),
-        };
+        let (index, select, fetch_from_table) = read::read_target(
+            &table,
+            input.index_name.as_deref(),
+            consistent,
+            select,
+            input.select.is_some(),
+            compiled.filter.as_ref(),
+        )?;
         let start = match (&index, start) {
             (_, None) => None,
             (Some(index), Some(s)) => Some(read::index_start_key(&table, index, &s)?),
