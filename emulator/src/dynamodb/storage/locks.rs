@@ -34,13 +34,49 @@
 //! is a leaf taken briefly, under a shard lock or under nothing. Single-item writes and
 //! TransactGetItems take no gate, pages take one gate and then one shard at a time.
 
-use parking_lot::RwLockWriteGuard;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use parking_lot::{Mutex, RwLockWriteGuard};
 
 use super::feed::Cause;
 use super::keys::encode_key;
 use super::table::{Table, Write};
 use super::tree::{shard_of, KeyBytes, Shard};
 use crate::dynamodb::model::{EncodedItem, PrimaryKey};
+
+/// The keys of one table claimed by in-flight write transactions.
+///
+/// Every single-item write asks whether its key is claimed, and almost always nothing is:
+/// the count lets that question be answered without the set's mutex, so writers to
+/// different shards do not meet on one lock. A claim is counted before the claimer takes
+/// any shard lock, and a writer asks under its shard lock, so a writer that sees no claim
+/// commits before the claiming transaction can read its key.
+#[derive(Default)]
+pub struct InFlight {
+    count: AtomicUsize,
+    keys: Mutex<HashSet<Vec<u8>>>,
+}
+
+impl InFlight {
+    pub fn contains(&self, key: &[u8]) -> bool {
+        self.count.load(Ordering::SeqCst) != 0 && self.keys.lock().contains(key)
+    }
+
+    /// Claims `key`; false when another transaction holds it.
+    fn claim(&self, key: Vec<u8>) -> bool {
+        let mut keys = self.keys.lock();
+        let claimed = keys.insert(key);
+        self.count.store(keys.len(), Ordering::SeqCst);
+        claimed
+    }
+
+    fn release(&self, key: &[u8]) {
+        let mut keys = self.keys.lock();
+        keys.remove(key);
+        self.count.store(keys.len(), Ordering::SeqCst);
+    }
+}
 
 pub struct KeyLocks<'t> {
     /// Per requested key: its table, encoded key and the index of its guard.
@@ -89,7 +125,7 @@ impl<'t> KeyLocks<'t> {
     pub fn in_flight(&self, i: usize) -> bool {
         self.keys
             .get(i)
-            .is_some_and(|(table, key, _)| table.in_flight().lock().contains(key.as_bytes()))
+            .is_some_and(|(table, key, _)| table.in_flight().contains(key.as_bytes()))
     }
 
     /// Applies a write to the `i`-th requested key; the feed hears of it at once, the
@@ -149,7 +185,7 @@ impl<'t> Claims<'t> {
         };
         for (i, (table, key)) in keys.iter().enumerate() {
             let key = encode_key(key);
-            if !table.in_flight().lock().insert(key.clone()) {
+            if !table.in_flight().claim(key.clone()) {
                 // Dropping `claims` releases what was taken so far.
                 return Err(i);
             }
@@ -162,7 +198,7 @@ impl<'t> Claims<'t> {
 impl Drop for Claims<'_> {
     fn drop(&mut self) {
         for (table, key) in &self.held {
-            table.in_flight().lock().remove(key);
+            table.in_flight().release(key);
         }
     }
 }
@@ -236,7 +272,7 @@ mod tests {
             Err(1)
         ));
         // The failed transaction released its own claim on key 2.
-        assert!(!t.in_flight().lock().contains(&encode_key(&key(2))));
+        assert!(!t.in_flight().contains(&encode_key(&key(2))));
         assert!(KeyLocks::lock(&[(&t, &k)]).in_flight(0));
         drop(claims);
         assert!(!KeyLocks::lock(&[(&t, &k)]).in_flight(0));

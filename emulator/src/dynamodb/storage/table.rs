@@ -1,11 +1,12 @@
 //! One table: its ordered items, its change feed and the consumers that follow it.
 
-use std::collections::HashSet;
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use parking_lot::{Mutex, RwLock, RwLockReadGuard};
+use parking_lot::{RwLock, RwLockReadGuard};
+
+use super::locks::InFlight;
 
 use super::feed::{Cause, Consumer, Feed, Stats};
 use super::index::{Index, IndexSpec};
@@ -114,7 +115,7 @@ pub struct Table {
     indexes: RwLock<Vec<Arc<Index>>>,
     settings: RwLock<Settings>,
     /// Keys claimed by in-flight transactions (the rule is in [`super::locks`]).
-    in_flight: Mutex<HashSet<Vec<u8>>>,
+    in_flight: InFlight,
     /// Shared by Query and Scan pages, exclusive for a transaction's commit (see
     /// [`super::locks`]).
     commit_gate: RwLock<()>,
@@ -136,7 +137,7 @@ impl Table {
             stats,
             ttl_index,
             ttl: RwLock::new(TtlState::default()),
-            in_flight: Mutex::new(HashSet::new()),
+            in_flight: InFlight::default(),
             commit_gate: RwLock::new(()),
             indexes: RwLock::new(Vec::new()),
             settings: RwLock::new(Settings {
@@ -256,7 +257,7 @@ impl Table {
         &self.commit_gate
     }
 
-    pub(super) fn in_flight(&self) -> &Mutex<HashSet<Vec<u8>>> {
+    pub(super) fn in_flight(&self) -> &InFlight {
         &self.in_flight
     }
 
@@ -280,7 +281,7 @@ impl Table {
         let mut shard = self.tree.write_shard(key);
         // TTL deletions are the service's own: they never conflict, and the shard lock
         // already keeps them out of a transaction's decision.
-        if cause == Cause::Request && self.in_flight.lock().contains(key.as_bytes()) {
+        if cause == Cause::Request && self.in_flight.contains(key.as_bytes()) {
             return Err(DynamoError::TransactionConflict);
         }
         let (write, extra) = decide(shard.get(key))?;
