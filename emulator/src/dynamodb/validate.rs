@@ -212,6 +212,30 @@ pub fn length(
 /// shape (maximum first) whether or not it failed:
 /// `Map keys must satisfy constraint: [Member must have length less than or equal to 1024,
 /// Member must have length greater than or equal to 1]`.
+/// A batch operation's `RequestItems`: present, 1 to `max` tables, each named by a table
+/// reference. Returns how the map is shown in messages, for the entry checks that follow.
+pub fn request_items<V>(
+    c: &mut Constraints,
+    items: Option<&std::collections::BTreeMap<String, V>>,
+    max: usize,
+) -> Option<String> {
+    let Some(items) = items else {
+        c.missing("requestItems");
+        return None;
+    };
+    let shown = shown_map(items.keys());
+    length(c, "requestItems", &shown, items.len(), 1, max);
+    map_entries(
+        c,
+        "requestItems",
+        &shown,
+        "keys",
+        items.keys().any(|n| !is_table_reference(n)),
+        TABLE_REFERENCE_LENGTH,
+    );
+    Some(shown)
+}
+
 pub fn map_entries(
     c: &mut Constraints,
     path: &str,

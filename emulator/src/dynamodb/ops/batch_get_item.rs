@@ -165,34 +165,22 @@ impl Operation for BatchGetItem {
 fn check_constraints(input: &Input) -> Result<()> {
     let mut c = Constraints::new();
     validate::return_consumed_capacity(&mut c, input.return_consumed_capacity.as_deref());
-    match &input.request_items {
-        None => c.missing("requestItems"),
-        Some(items) => {
-            let shown = validate::shown_map(items.keys());
-            validate::length(&mut c, "requestItems", &shown, items.len(), 1, MAX_TABLES);
-            validate::map_entries(
-                &mut c,
-                "requestItems",
-                &shown,
-                "keys",
-                items.keys().any(|n| !validate::is_table_reference(n)),
-                validate::TABLE_REFERENCE_LENGTH,
-            );
-            for (name, request) in items {
-                let path = format!("requestItems.{name}.member.keys");
-                match &request.keys {
-                    None => c.missing(&path),
-                    Some(keys) => {
-                        let shown = validate::shown_list(keys.len());
-                        validate::length(&mut c, &path, &shown, keys.len(), 1, MAX_KEYS);
-                    }
+    validate::request_items(&mut c, input.request_items.as_ref(), MAX_TABLES);
+    if let Some(items) = &input.request_items {
+        for (name, request) in items {
+            let path = format!("requestItems.{name}.member.keys");
+            match &request.keys {
+                None => c.missing(&path),
+                Some(keys) => {
+                    let shown = validate::shown_list(keys.len());
+                    validate::length(&mut c, &path, &shown, keys.len(), 1, MAX_KEYS);
                 }
-                validate::attributes_to_get(
-                    &mut c,
-                    &format!("requestItems.{name}.member.attributesToGet"),
-                    request.attributes_to_get.as_deref(),
-                );
             }
+            validate::attributes_to_get(
+                &mut c,
+                &format!("requestItems.{name}.member.attributesToGet"),
+                request.attributes_to_get.as_deref(),
+            );
         }
     }
     Ok(c.finish()?)

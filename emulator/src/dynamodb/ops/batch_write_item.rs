@@ -145,47 +145,35 @@ fn check_constraints(input: &Input) -> Result<()> {
         &mut c,
         input.return_item_collection_metrics.as_deref(),
     );
-    match &input.request_items {
-        None => c.missing("requestItems"),
-        Some(items) => {
-            let shown = validate::shown_map(items.keys());
-            validate::length(&mut c, "requestItems", &shown, items.len(), 1, MAX_REQUESTS);
-            validate::map_entries(
-                &mut c,
-                "requestItems",
-                &shown,
-                "keys",
-                items.keys().any(|n| !validate::is_table_reference(n)),
-                validate::TABLE_REFERENCE_LENGTH,
-            );
-            validate::map_entries(
-                &mut c,
-                "requestItems",
-                &shown,
-                "value",
-                items
-                    .values()
-                    .any(|list| !(1..=MAX_REQUESTS).contains(&list.0.len())),
-                (1, MAX_REQUESTS),
-            );
-            for (name, list) in items {
-                for (i, request) in list.0.iter().enumerate() {
-                    // Coral numbers list members from 1.
-                    let path = format!("requestItems.{name}.member.{}.member", i + 1);
-                    if let Some(delete) = &request.delete_request {
-                        validate::required(
-                            &mut c,
-                            &format!("{path}.deleteRequest.key"),
-                            delete.key.as_ref(),
-                        );
-                    }
-                    if let Some(put) = &request.put_request {
-                        validate::required(
-                            &mut c,
-                            &format!("{path}.putRequest.item"),
-                            put.item.as_ref(),
-                        );
-                    }
+    let shown = validate::request_items(&mut c, input.request_items.as_ref(), MAX_REQUESTS);
+    if let (Some(items), Some(shown)) = (&input.request_items, shown) {
+        validate::map_entries(
+            &mut c,
+            "requestItems",
+            &shown,
+            "value",
+            items
+                .values()
+                .any(|list| !(1..=MAX_REQUESTS).contains(&list.0.len())),
+            (1, MAX_REQUESTS),
+        );
+        for (name, list) in items {
+            for (i, request) in list.0.iter().enumerate() {
+                // Coral numbers list members from 1.
+                let path = format!("requestItems.{name}.member.{}.member", i + 1);
+                if let Some(delete) = &request.delete_request {
+                    validate::required(
+                        &mut c,
+                        &format!("{path}.deleteRequest.key"),
+                        delete.key.as_ref(),
+                    );
+                }
+                if let Some(put) = &request.put_request {
+                    validate::required(
+                        &mut c,
+                        &format!("{path}.putRequest.item"),
+                        put.item.as_ref(),
+                    );
                 }
             }
         }
