@@ -215,9 +215,18 @@ impl Number {
         for b in biased.to_be_bytes() {
             out.push(b ^ flip);
         }
-        let digits = self.mantissa.to_string();
-        for d in digits.bytes() {
-            out.push((d - b'0' + 1) ^ flip);
+        // Digits most significant first, without formatting a string: keys of N tables
+        // are encoded on every request that names one.
+        let mut digits = [0u8; MAX_DIGITS as usize + 1];
+        let mut len = 0;
+        let mut m = self.mantissa;
+        while m > 0 && len < digits.len() {
+            digits[len] = (m % 10) as u8;
+            m /= 10;
+            len += 1;
+        }
+        for &d in digits[..len].iter().rev() {
+            out.push((d + 1) ^ flip);
         }
         out.push(flip);
     }
