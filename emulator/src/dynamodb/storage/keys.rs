@@ -59,11 +59,13 @@ fn partition_hash(component: &[u8]) -> u64 {
 
 /// `[hash][partition key]`: the prefix every key of the partition starts with.
 pub fn partition_prefix(hash: &KeyValue) -> Vec<u8> {
-    let mut component = Vec::with_capacity(24);
-    write_component(hash, &mut component);
-    let mut out = Vec::with_capacity(8 + component.len() + 24);
-    out.extend_from_slice(&partition_hash(&component).to_be_bytes());
-    out.extend_from_slice(&component);
+    // The component is written after room for the hash, then hashed in place: one
+    // buffer per key, as every request that names a key builds one.
+    let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(&[0; 8]);
+    write_component(hash, &mut out);
+    let h = partition_hash(&out[8..]);
+    out[..8].copy_from_slice(&h.to_be_bytes());
     out
 }
 
