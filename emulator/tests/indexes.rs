@@ -1347,7 +1347,7 @@ async fn tags_are_added_listed_and_removed() {
     assert_eq!(code, "ResourceNotFoundException");
     assert_eq!(
         message,
-        format!("Requested resource not found: ResourcArn: {missing} not found")
+        format!("Requested resource not found: ResourceArn: {missing} not found")
     );
     let (_, message) = failure(
         client

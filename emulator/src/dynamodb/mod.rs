@@ -4,6 +4,7 @@
 //! `execute` function; this module only routes by name, parses the input and serialises
 //! the output. Shared validation lives in `validate.rs`, expressions in `expr/`.
 
+pub mod arn;
 pub mod capacity;
 pub mod error;
 pub mod expr;
@@ -50,19 +51,39 @@ impl Ctx<'_> {
             })
     }
 
-    /// The table, or the item operations' "Requested resource not found".
-    pub fn table(&self, name: &str) -> Result<Arc<Table>> {
-        self.db
-            .table(self.ns, name)
+    /// The name a request's table reference stands for: the reference itself, or the name
+    /// inside the table's ARN (DynamoDB takes either wherever it takes a `TableName`).
+    /// `None` for the ARN of another account or region, which holds no tables here.
+    pub fn resolve<'r>(&self, reference: &'r str) -> Result<Option<&'r str>> {
+        if !arn::is_arn(reference) {
+            return Ok(Some(reference));
+        }
+        let parsed = arn::parse_table_arn(reference).map_err(|_| {
+            DynamoError::validation(format!(
+                "Invalid TableArn: Invalid ResourceArn provided as input {reference}"
+            ))
+        })?;
+        Ok(parsed.is_local(&self.ns.region).then_some(parsed.name))
+    }
+
+    fn lookup(&self, reference: &str) -> Result<Option<Arc<Table>>> {
+        Ok(self
+            .resolve(reference)?
+            .and_then(|name| self.db.table(self.ns, name)))
+    }
+
+    /// The table a name or ARN refers to, or the item operations' "Requested resource not
+    /// found".
+    pub fn table(&self, reference: &str) -> Result<Arc<Table>> {
+        self.lookup(reference)?
             .ok_or_else(DynamoError::resource_not_found)
     }
 
-    /// The table, or the control-plane wording that names it
-    /// ("Requested resource not found: Table: <name> not found").
-    pub fn table_named(&self, name: &str) -> Result<Arc<Table>> {
-        self.db
-            .table(self.ns, name)
-            .ok_or_else(|| DynamoError::table_not_found(name))
+    /// The table, or the control-plane wording that names it as the request did
+    /// ("Requested resource not found: Table: <reference> not found").
+    pub fn table_named(&self, reference: &str) -> Result<Arc<Table>> {
+        self.lookup(reference)?
+            .ok_or_else(|| DynamoError::table_not_found(reference))
     }
 
     pub fn now_millis(&self) -> i64 {

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::arn::is_arn;
 use super::error::{Constraints, DynamoError, Result};
 use super::model::{item_size, parse_item, Item, PrimaryKey, RawItem, MAX_ITEM_SIZE};
 
@@ -11,28 +12,35 @@ fn is_table_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
 }
 
-/// The table-level operations (CreateTable, DescribeTable, DeleteTable, the TTL operations)
-/// check `TableName` on its own before any member constraint: a missing name and a length
-/// outside 3-255 have dedicated messages, as recorded from DynamoDB; a bad character then
-/// joins the usual constraint list through [`table_name`]. Item operations use only the
-/// constraint list.
+/// The table-level operations (CreateTable, DescribeTable, DeleteTable, UpdateTable, the TTL
+/// operations) answer a missing `TableName` with a dedicated message before any member
+/// constraint; everything else about the name joins the usual constraint list through
+/// [`table_name`].
 pub fn table_level_table_name(name: Option<&str>) -> Result<()> {
     match name {
         None => Err(DynamoError::validation(
             "The parameter 'TableName' is required but was not present in the request",
         )),
-        Some(n) if !(3..=255).contains(&n.chars().count()) => Err(DynamoError::validation(
-            "TableName must be at least 3 characters long and at most 255 characters long",
-        )),
         Some(_) => Ok(()),
     }
 }
 
-/// The `TableName` member constraints: pattern, then length 3-255.
+/// A `TableName` member: today every operation's `TableName` is the `TableArn` shape, a
+/// table name or ARN of 1 to 1024 characters; when that holds and the value is a name rather
+/// than an ARN, the name's own constraints (pattern, then length 3-255) follow. So `''` gets
+/// only the minimum of 1, and `ab` gets the minimum of 3, as DynamoDB answers them now (older
+/// recordings had a dedicated "TableName must be at least 3 characters long..." message).
 pub fn table_name(c: &mut Constraints, path: &str, name: Option<&str>) {
-    match name {
-        Some(name) => name_constraints(c, path, name),
-        None => c.missing(path),
+    let Some(name) = name else {
+        c.missing(path);
+        return;
+    };
+    let (min, max) = TABLE_REFERENCE_LENGTH;
+    let len = name.chars().count();
+    if !(min..=max).contains(&len) {
+        length(c, path, name, len, min, max);
+    } else if !is_arn(name) {
+        name_constraints(c, path, name);
     }
 }
 
@@ -207,11 +215,6 @@ pub fn length(
     }
 }
 
-/// Coral checks the keys (or values) of a map member against their own shape's
-/// constraints and, when one fails, reports the map once, listing every constraint of that
-/// shape (maximum first) whether or not it failed:
-/// `Map keys must satisfy constraint: [Member must have length less than or equal to 1024,
-/// Member must have length greater than or equal to 1]`.
 /// A batch operation's `RequestItems`: present, 1 to `max` tables, each named by a table
 /// reference. Returns how the map is shown in messages, for the entry checks that follow.
 pub fn request_items<V>(
@@ -236,6 +239,11 @@ pub fn request_items<V>(
     Some(shown)
 }
 
+/// Coral checks the keys (or values) of a map member against their own shape's
+/// constraints and, when one fails, reports the map once, listing every constraint of that
+/// shape (maximum first) whether or not it failed:
+/// `Map keys must satisfy constraint: [Member must have length less than or equal to 1024,
+/// Member must have length greater than or equal to 1]`.
 pub fn map_entries(
     c: &mut Constraints,
     path: &str,
@@ -278,17 +286,6 @@ pub fn is_table_reference(name: &str) -> bool {
     (min..=max).contains(&name.chars().count())
 }
 
-/// A required table reference member (a transaction action's `TableName`).
-pub fn table_reference(c: &mut Constraints, path: &str, name: Option<&str>) {
-    match name {
-        None => c.missing(path),
-        Some(name) => {
-            let (min, max) = TABLE_REFERENCE_LENGTH;
-            length(c, path, name, name.chars().count(), min, max);
-        }
-    }
-}
-
 /// A map or list member as a constraint message prints it. Coral prints the Java
 /// `toString` of the whole value; only its brackets are on record (dynalite's suite matches
 /// `{.+}` and `[.+]`), so entries stand in as `name=...` and list members as `...`.
@@ -328,6 +325,21 @@ mod tests {
         );
         let mut c = Constraints::new();
         table_name(&mut c, "tableName", Some("good_name-1.x"));
+        assert!(c.finish().is_ok());
+        // Today's TableArn shape: '' fails only its minimum, and an ARN skips the name rules.
+        let mut c = Constraints::new();
+        table_name(&mut c, "tableName", Some(""));
+        assert_eq!(
+            c.finish().unwrap_err().0,
+            "1 validation error detected: Value '' at 'tableName' failed to satisfy constraint: \
+             Member must have length greater than or equal to 1"
+        );
+        let mut c = Constraints::new();
+        table_name(
+            &mut c,
+            "tableName",
+            Some("arn:aws:dynamodb:us-east-1:000000000000:table/t"),
+        );
         assert!(c.finish().is_ok());
     }
 }

@@ -146,13 +146,13 @@ impl Operation for BatchGetItem {
                     },
                 );
             }
+            units_by_table.push((read.name.clone(), units));
             responses.insert(read.name, found);
-            units_by_table.push((table, units));
         }
         Ok(Output {
             consumed_capacity: capacity::report_tables(
                 mode,
-                units_by_table.iter().map(|(t, u)| (t.name.as_str(), *u)),
+                units_by_table.iter().map(|(name, u)| (name.as_str(), *u)),
                 false,
             ),
             responses,

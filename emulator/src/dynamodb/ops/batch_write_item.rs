@@ -102,7 +102,9 @@ impl Operation for BatchWriteItem {
             .map(|(name, _)| ctx.table(name))
             .collect::<Result<Vec<_>>>()?;
         let mut writes = Vec::with_capacity(batches.len());
-        for ((_, requests), table) in batches.into_iter().zip(&tables) {
+        let mut names = Vec::with_capacity(batches.len());
+        for ((name, requests), table) in batches.into_iter().zip(&tables) {
+            names.push(name);
             let mut seen = HashSet::new();
             let mut table_writes = Vec::with_capacity(requests.len());
             for request in requests {
@@ -123,12 +125,12 @@ impl Operation for BatchWriteItem {
 
         let returns = Returns::from_members(None, None, None);
         let mut units_by_table = Vec::with_capacity(tables.len());
-        for (table, table_writes) in tables.iter().zip(writes) {
+        for ((table, table_writes), name) in tables.iter().zip(writes).zip(&names) {
             let mut units = 0.0;
             for (key, change) in table_writes {
                 units += write::apply(table, &key, None, change, &returns)?.units;
             }
-            units_by_table.push((table.name.as_str(), units));
+            units_by_table.push((name.as_str(), units));
         }
         Ok(Output {
             consumed_capacity: capacity::report_tables(mode, units_by_table, true),

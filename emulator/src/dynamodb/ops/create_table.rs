@@ -9,11 +9,12 @@ use super::tag_resource::{checked_tags, Tag, MAX_TAGS};
 use super::update_table::{set_stream, StreamSpecificationInput, STREAM_VIEW_TYPES};
 use crate::common::ids::next_u64;
 use crate::common::json;
+use crate::dynamodb::arn::table_arn;
 use crate::dynamodb::error::{Constraints, DynamoError, Result};
 use crate::dynamodb::model::{KeyAttribute, KeySchema, KeyType};
 use crate::dynamodb::storage::index::{IndexKind, IndexSpec, Projection};
 use crate::dynamodb::storage::{BillingMode, InsertError, Table, TableSpec};
-use crate::dynamodb::{validate, Ctx, Operation, ACCOUNT_ID};
+use crate::dynamodb::{validate, Ctx, Operation};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -653,11 +654,8 @@ impl Operation for CreateTable {
             }
         }
         let (schema, attribute_definitions) = key_schema(&input)?;
-        let name = input.table_name.clone().unwrap_or_default();
-        let arn = format!(
-            "arn:aws:dynamodb:{}:{ACCOUNT_ID}:table/{name}",
-            ctx.ns.region
-        );
+        let name = created_name(ctx, input.table_name.as_deref().unwrap_or_default())?;
+        let arn = table_arn(&ctx.ns.region, &name);
         let indexes =
             secondary_indexes(&input, &schema, &attribute_definitions, billing_mode, &arn)?;
         let throughput = input.provisioned_throughput.as_ref();
@@ -736,6 +734,24 @@ impl Operation for CreateTable {
             table_description: describe(&table, "CREATING"),
         })
     }
+}
+
+/// The name of the table to create. CreateTable, like every operation, takes the table's
+/// ARN in place of its name; the name inside must then be a valid name, and the ARN must be
+/// this account's in this region.
+fn created_name(ctx: &Ctx, reference: &str) -> Result<String> {
+    let invalid = || {
+        DynamoError::validation(format!(
+            "Invalid TableArn: Invalid ResourceArn provided as input {reference}"
+        ))
+    };
+    let name = ctx.resolve(reference)?.ok_or_else(invalid)?;
+    if name != reference {
+        let mut c = Constraints::new();
+        validate::name_constraints(&mut c, "tableName", name);
+        c.finish()?;
+    }
+    Ok(name.to_owned())
 }
 
 #[cfg(test)]

@@ -72,10 +72,12 @@ impl Operation for DeleteItem {
         validate::only_all_old_or_none(input.return_values.as_deref())?;
         let compiled = expr::compile(&params)?;
 
-        let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
+        let reference = input.table_name.as_deref().unwrap_or_default();
+        let table = ctx.table(reference)?;
         let key = table.schema.key_from_map(&key)?;
         write::write(
             &table,
+            reference,
             &key,
             compiled.condition.as_ref(),
             Change::Delete,

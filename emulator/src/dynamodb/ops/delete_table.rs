@@ -19,8 +19,9 @@ impl Operation for DeleteTable {
     type Output = Output;
 
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
-        let name = checked_table_name(input.table_name)?;
-        if ctx.table_named(&name)?.settings().deletion_protection {
+        let reference = checked_table_name(input.table_name)?;
+        let found = ctx.table_named(&reference)?;
+        if found.settings().deletion_protection {
             return Err(DynamoError::validation(
                 "Resource cannot be deleted as it is currently protected against deletion. \
                  Disable deletion protection first.",
@@ -29,8 +30,8 @@ impl Operation for DeleteTable {
         let table = ctx
             .db
             .catalog(ctx.ns)
-            .and_then(|c| c.remove(&name))
-            .ok_or_else(|| DynamoError::table_not_found(&name))?;
+            .and_then(|c| c.remove(&found.name))
+            .ok_or_else(|| DynamoError::table_not_found(&reference))?;
         Ok(Output {
             table_description: describe(&table, "DELETING"),
         })

@@ -65,7 +65,8 @@ impl Operation for GetItem {
         expr::check_params(&params)?;
         let key = validate::item(input.key.unwrap_or_default())?;
         let projection = expr::compile(&params)?.projection;
-        let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
+        let reference = input.table_name.as_deref().unwrap_or_default();
+        let table = ctx.table(reference)?;
         let key = table.schema.key_from_map(&key)?;
         if let Some(p) = &projection {
             p.check_key_attributes(&table.schema)?;
@@ -76,7 +77,7 @@ impl Operation for GetItem {
             item,
             consumed_capacity: capacity::report(
                 input.return_consumed_capacity.as_deref(),
-                &table.name,
+                reference,
                 units,
                 false,
             ),

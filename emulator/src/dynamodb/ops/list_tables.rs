@@ -43,7 +43,8 @@ impl Operation for ListTables {
             _ => {}
         }
         if let Some(start) = input.exclusive_start_table_name.as_deref() {
-            validate::table_name(&mut c, "exclusiveStartTableName", Some(start));
+            // A name only (the `TableName` shape), unlike the `TableArn` of other operations.
+            validate::name_constraints(&mut c, "exclusiveStartTableName", start);
         }
         c.finish()?;
         let limit = input.limit.unwrap_or(100) as usize;

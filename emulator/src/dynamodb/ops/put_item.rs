@@ -73,13 +73,15 @@ impl Operation for PutItem {
         let size = validate::put_item_size(&item)?;
         let compiled = expr::compile(&params)?;
 
-        let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
+        let reference = input.table_name.as_deref().unwrap_or_default();
+        let table = ctx.table(reference)?;
         let key = table.schema.key_of_item(&item)?;
         // Index key types are checked with the key, before any condition.
         let encoded = EncodedItem::encode_sized(&item, size);
         table.check_index_keys(&encoded)?;
         write::write(
             &table,
+            reference,
             &key,
             compiled.condition.as_ref(),
             Change::Put(encoded),

@@ -109,7 +109,8 @@ impl Operation for Query {
             "Querying",
         )?;
 
-        let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
+        let reference = input.table_name.as_deref().unwrap_or_default();
+        let table = ctx.table(reference)?;
         let consistent = input.consistent_read.unwrap_or(false);
         let (index, select, fetch_from_table) = read::read_target(
             &table,
@@ -170,6 +171,7 @@ impl Operation for Query {
         }
         read::read_page(PageRequest {
             table: &table,
+            table_reference: reference,
             index: index.as_deref().map(|index| IndexRead {
                 index,
                 fetch_from_table,

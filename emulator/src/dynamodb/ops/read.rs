@@ -86,6 +86,8 @@ impl Select {
 /// What one page reads and how it answers.
 pub struct PageRequest<'a> {
     pub table: &'a Table,
+    /// The table as the request named it (name or ARN), which `ConsumedCapacity` echoes.
+    pub table_reference: &'a str,
     /// The secondary index read instead of the table.
     pub index: Option<IndexRead<'a>>,
     pub span: Span,
@@ -183,7 +185,7 @@ pub fn read_page(req: PageRequest) -> Result<Page> {
         last_evaluated_key,
         consumed_capacity: capacity::report(
             req.return_consumed_capacity,
-            &req.table.name,
+            req.table_reference,
             capacity::read_units(bytes, req.consistent),
             false,
         ),

@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::dynamodb::arn::{parse_table_arn, ArnProblem};
 use crate::dynamodb::error::{Constraints, DynamoError, Result};
 use crate::dynamodb::storage::Table;
-use crate::dynamodb::{Ctx, Operation, ACCOUNT_ID};
+use crate::dynamodb::{Ctx, Operation};
 
 /// DynamoDB's limit on tags per resource.
 pub const MAX_TAGS: usize = 50;
@@ -33,40 +34,31 @@ pub fn table_of_arn(ctx: &Ctx, arn: Option<&str>) -> Result<Arc<Table>> {
     let Some(arn) = arn else {
         return Err(DynamoError::validation("Invalid TableArn"));
     };
-    if !arn.starts_with("arn:") {
-        return Err(DynamoError::invalid_parameter(format!(
-            "ARNs must start with 'arn:': {arn}"
-        )));
-    }
     let invalid = || {
         DynamoError::validation(format!(
             "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
         ))
     };
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [_, _, service, region, account, resource] = parts[..] else {
-        return Err(invalid());
-    };
-    if service != "dynamodb" {
-        return Err(DynamoError::invalid_parameter(format!(
+    let parsed = parse_table_arn(arn).map_err(|problem| match problem {
+        ArnProblem::NotArn => {
+            DynamoError::invalid_parameter(format!("ARNs must start with 'arn:': {arn}"))
+        }
+        ArnProblem::NotDynamoDb => DynamoError::invalid_parameter(format!(
             "Provided Arn is not a DynamoDB resource arn: {arn}"
-        )));
-    }
-    let Some(name) = resource.strip_prefix("table/") else {
-        return Err(invalid());
-    };
-    if name.contains('/') {
-        return Err(DynamoError::invalid_parameter(format!(
+        )),
+        ArnProblem::NotTable => DynamoError::invalid_parameter(format!(
             "Invalid resource arn provided, only table or stream is accepted. Provided resource \
              arn: {arn}"
-        )));
-    }
-    if region != &*ctx.ns.region || account != ACCOUNT_ID || name.len() < 3 {
+        )),
+        ArnProblem::Malformed => invalid(),
+    })?;
+    if !parsed.is_local(&ctx.ns.region) || parsed.name.len() < 3 {
         return Err(invalid());
     }
-    ctx.db.table(ctx.ns, name).ok_or_else(|| {
+    // Today's wording (older recordings had "ResourcArn").
+    ctx.db.table(ctx.ns, parsed.name).ok_or_else(|| {
         DynamoError::ResourceNotFound(format!(
-            "Requested resource not found: ResourcArn: {arn} not found"
+            "Requested resource not found: ResourceArn: {arn} not found"
         ))
     })
 }

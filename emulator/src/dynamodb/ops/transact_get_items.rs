@@ -121,7 +121,7 @@ impl Operation for TransactGetItems {
         let mut responses = Vec::with_capacity(reads.len());
         let mut units: Vec<(&str, f64)> = Vec::new();
         let mut bytes = 0;
-        for ((read, table), stored) in reads.iter().zip(&tables).zip(stored) {
+        for (read, stored) in reads.iter().zip(stored) {
             let (item, cost) = get_item::answer(stored, read.projection.as_ref(), true)?;
             bytes += item.as_ref().map_or(0, ItemOut::size);
             if bytes > MAX_TRANSACTION_BYTES {
@@ -131,9 +131,9 @@ impl Operation for TransactGetItems {
             }
             responses.push(ItemResponse { item });
             // Transactional reads cost twice the units of strongly consistent ones.
-            match units.iter_mut().find(|(name, _)| *name == table.name) {
+            match units.iter_mut().find(|(name, _)| *name == read.table_name) {
                 Some((_, u)) => *u += 2.0 * cost,
-                None => units.push((&table.name, 2.0 * cost)),
+                None => units.push((&read.table_name, 2.0 * cost)),
             }
         }
         Ok(Output {
@@ -159,7 +159,7 @@ fn check_constraints(input: &Input) -> Result<()> {
                     None => c.missing(&path),
                     Some(get) => {
                         validate::required(&mut c, &format!("{path}.key"), get.key.as_ref());
-                        validate::table_reference(
+                        validate::table_name(
                             &mut c,
                             &format!("{path}.tableName"),
                             get.table_name.as_deref(),

@@ -206,7 +206,7 @@ fn action_constraints(c: &mut Constraints, path: &str, kind: Kind, action: &Acti
         Kind::Put => validate::required(c, &format!("{path}.item"), action.item.as_ref()),
         _ => validate::required(c, &format!("{path}.key"), action.key.as_ref()),
     }
-    validate::table_reference(
+    validate::table_name(
         c,
         &format!("{path}.tableName"),
         action.table_name.as_deref(),
@@ -406,11 +406,15 @@ fn run(ctx: &Ctx, actions: &[Action]) -> Result<Units> {
     let decided = cancel_failed(decided)?;
 
     let mut units: Units = Vec::new();
-    for (i, ((write, cost), table)) in decided.into_iter().zip(&tables).enumerate() {
+    // ConsumedCapacity names each table as the request did (name or ARN).
+    for (i, ((write, cost), action)) in decided.into_iter().zip(actions).enumerate() {
         txn.apply(i, write);
-        match units.iter_mut().find(|(name, _)| *name == table.name) {
+        match units
+            .iter_mut()
+            .find(|(name, _)| *name == action.table_name)
+        {
             Some((_, u)) => *u += cost,
-            None => units.push((table.name.clone(), cost)),
+            None => units.push((action.table_name.clone(), cost)),
         }
     }
     Ok(units)

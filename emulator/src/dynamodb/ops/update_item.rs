@@ -78,13 +78,15 @@ impl Operation for UpdateItem {
         let key = validate::item(input.key.unwrap_or_default())?;
         let compiled = expr::compile(&params)?;
 
-        let table = ctx.table(input.table_name.as_deref().unwrap_or_default())?;
+        let reference = input.table_name.as_deref().unwrap_or_default();
+        let table = ctx.table(reference)?;
         let key = table.schema.key_from_map(&key)?;
         if let Some(update) = &compiled.update {
             update.check_key_attributes(&table.schema)?;
         }
         write::write(
             &table,
+            reference,
             &key,
             compiled.condition.as_ref(),
             Change::Update(compiled.update.as_ref()),

@@ -96,9 +96,11 @@ pub struct Output {
     pub consumed_capacity: Option<ConsumedCapacity>,
 }
 
-/// Runs one conditional write of the item at `key` and shapes its answer.
+/// Runs one conditional write of the item at `key` and shapes its answer. `reference` is
+/// the table as the request named it (name or ARN), which `ConsumedCapacity` echoes.
 pub fn write(
     table: &Table,
+    reference: &str,
     key: &PrimaryKey,
     condition: Option<&Condition>,
     change: Change,
@@ -109,7 +111,7 @@ pub fn write(
         attributes: applied.attributes,
         consumed_capacity: capacity::report(
             returns.consumed_capacity,
-            &table.name,
+            reference,
             applied.units,
             true,
         ),
