@@ -79,6 +79,11 @@ impl EncodedItem {
             .unwrap_or(0)
     }
 
+    /// Where the buffer lives, to free many items in address order.
+    pub fn address(&self) -> usize {
+        self.0.as_ptr() as usize
+    }
+
     /// Bytes the encoded form occupies (without the `Arc` header).
     pub fn encoded_len(&self) -> usize {
         self.0.len()

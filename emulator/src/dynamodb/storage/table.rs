@@ -386,12 +386,15 @@ impl Table {
     /// batches; each batch is sorted by key so that every shard is locked once per batch
     /// and its B-tree walked in order, and each item is re-checked under the lock, so a
     /// write that moved the TTL meanwhile wins. No lock is held between batches, so
-    /// requests never wait for more than one shard's share of a batch.
+    /// requests never wait for more than one shard's share of a batch. The removed items
+    /// are freed at the end, in address order (see [`Graveyard`]).
     pub fn sweep_expired(&self, now: i64) -> usize {
         let mut deleted = 0;
+        let mut removed = Graveyard::default();
         loop {
             let mut batch = self.ttl_index.take_due(now, 256);
             if batch.is_empty() {
+                removed.free();
                 return deleted;
             }
             batch.sort_unstable();
@@ -403,11 +406,36 @@ impl Table {
                         .and_then(|i| self.ttl_index.due_of(i))
                         .is_some_and(|due| is_expired(due, now));
                     if expired {
-                        self.apply_locked(&mut shard, key, Write::Delete, Cause::TimeToLive);
+                        let (old, _) =
+                            self.apply_locked(&mut shard, key, Write::Delete, Cause::TimeToLive);
+                        removed.extend(old);
                         deleted += 1;
                     }
                 }
             }
         }
+    }
+}
+
+/// Items the sweeper removed, freed together in address order once the sweep is done.
+///
+/// Items of about 1 KB are too big for the allocator's (glibc's) per-thread caches, so
+/// each free merges the chunk with free neighbours and files it for sorting into
+/// size-ordered bins. Freed one by one in key order, which is random in memory, with
+/// allocations in between, that filing cost more than everything else a sweep does (two
+/// thirds of its time for a million items). In address order, neighbours merge as they
+/// go; the items are already out of the table, so holding them a moment longer adds no
+/// memory beyond what they held before the sweep.
+#[derive(Default)]
+struct Graveyard(Vec<EncodedItem>);
+
+impl Graveyard {
+    fn extend(&mut self, item: Option<EncodedItem>) {
+        self.0.extend(item);
+    }
+
+    fn free(mut self) {
+        self.0.sort_unstable_by_key(EncodedItem::address);
+        // Dropping the vector drops the items in this order.
     }
 }
