@@ -32,6 +32,7 @@ pub fn all() -> Vec<Property> {
     all.extend(suites::ssm_api::properties());
     all.extend(suites::cache::properties());
     all.extend(suites::sessions::properties());
+    all.extend(suites::key_repository::properties());
     all
 }
 

@@ -76,3 +76,8 @@ async fn dynamodb_api_suite() {
 async fn ssm_api_suite() {
     suite("ssm-api.", &[]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_repository_suite() {
+    suite("key-repository.", &[]).await;
+}
