@@ -33,6 +33,7 @@ pub fn all() -> Vec<Property> {
     all.extend(suites::cache::properties());
     all.extend(suites::sessions::properties());
     all.extend(suites::key_repository::properties());
+    all.extend(suites::keyring::properties());
     all
 }
 

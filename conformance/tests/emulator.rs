@@ -81,3 +81,8 @@ async fn ssm_api_suite() {
 async fn key_repository_suite() {
     suite("key-repository.", &[]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyring_suite() {
+    suite("keyring.", &[]).await;
+}

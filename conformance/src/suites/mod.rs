@@ -5,6 +5,7 @@ pub mod cache;
 pub mod clock;
 pub mod dynamodb_api;
 pub mod key_repository;
+pub mod keyring;
 pub mod sessions;
 pub mod ssm_api;
 
