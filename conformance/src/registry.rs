@@ -1,6 +1,5 @@
 //! The suites a run can select. A suite is a module under `suites/` that lists its
-//! properties; adding one (the key-repository suites, say) is one more module and one more
-//! line in [`all`].
+//! properties; adding one is one more module and one more line in [`all`].
 
 use crate::check::{Ctx, Outcome};
 use crate::suites;
