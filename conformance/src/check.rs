@@ -193,6 +193,33 @@ where
     proptest::collection::vec(op, 1..=max).prop_map(Steps)
 }
 
+/// A case's world: the code under test on the target, and the model it must agree with.
+// Cases run on one thread through `block_on`, so no `Send` bound is wanted on the future.
+#[allow(async_fn_in_trait)]
+pub trait World<Op> {
+    /// Applies `op` to the target and the model, then checks that they agree.
+    async fn step(&mut self, op: &Op) -> Result<(), String>;
+}
+
+/// Runs `steps` in order; a failure names the step and its operation. Stops early when
+/// the run is interrupted.
+pub async fn run_steps<Op: fmt::Display>(
+    ctx: &Ctx,
+    world: &mut impl World<Op>,
+    steps: &Steps<Op>,
+) -> CaseResult {
+    for (i, op) in steps.0.iter().enumerate() {
+        if ctx.resources.cancelled() {
+            return Err(CaseError::Fail("interrupted".into()));
+        }
+        world
+            .step(op)
+            .await
+            .map_err(|why| CaseError::Fail(format!("step {} ({op}): {why}", i + 1)))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,5 @@
 //! The suites a run can select. A suite is a module under `suites/` that lists its
-//! properties; adding one (the key-repository suites, say) is one more module and one more
-//! line in [`all`].
+//! properties; adding one is one more module and one more line in [`all`].
 
 use crate::check::{Ctx, Outcome};
 use crate::suites;
@@ -32,6 +31,8 @@ pub fn all() -> Vec<Property> {
     all.extend(suites::ssm_api::properties());
     all.extend(suites::cache::properties());
     all.extend(suites::sessions::properties());
+    all.extend(suites::key_repository::properties());
+    all.extend(suites::keyring::properties());
     all
 }
 

@@ -27,6 +27,7 @@ pub struct Resources {
     next_case: AtomicU64,
     cache_table: OnceCell<String>,
     range_table: OnceCell<String>,
+    keyring_table: OnceCell<String>,
 }
 
 /// The cache table's key and TTL attributes (the .NET provider's defaults).
@@ -35,6 +36,9 @@ pub const CACHE_TTL: &str = "ttl_date";
 /// The Query table: a string partition key and a numeric sort key.
 pub const RANGE_PK: &str = "pk";
 pub const RANGE_SK: &str = "sk";
+/// The key-ring table: the DynamoDB key repository's default key names, both strings.
+pub const KEYRING_PK: &str = "pk";
+pub const KEYRING_SK: &str = "sk";
 
 /// What clean-up removed and what it could not.
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -64,6 +68,7 @@ impl Resources {
             next_case: AtomicU64::new(0),
             cache_table: OnceCell::new(),
             range_table: OnceCell::new(),
+            keyring_table: OnceCell::new(),
         }
     }
 
@@ -133,21 +138,45 @@ impl Resources {
 
     /// The Query table (hash `pk` S, range `sk` N), created at first use.
     pub async fn range_table(&self) -> Result<&str, String> {
-        self.range_table
-            .get_or_try_init(|| async {
-                let name = format!("{}range", self.table_prefix());
-                self.create_table(
-                    &name,
-                    &[
-                        (RANGE_PK, KeyType::Hash, ScalarAttributeType::S),
-                        (RANGE_SK, KeyType::Range, ScalarAttributeType::N),
-                    ],
-                )
-                .await?;
-                Ok(name)
-            })
-            .await
-            .map(String::as_str)
+        self.table_once(
+            &self.range_table,
+            "range",
+            &[
+                (RANGE_PK, KeyType::Hash, ScalarAttributeType::S),
+                (RANGE_SK, KeyType::Range, ScalarAttributeType::N),
+            ],
+        )
+        .await
+    }
+
+    /// The key-ring table (hash `pk` S, range `sk` S), created at first use. Cases keep
+    /// apart by partition value, as several applications' rings share one table.
+    pub async fn keyring_table(&self) -> Result<&str, String> {
+        self.table_once(
+            &self.keyring_table,
+            "keyring",
+            &[
+                (KEYRING_PK, KeyType::Hash, ScalarAttributeType::S),
+                (KEYRING_SK, KeyType::Range, ScalarAttributeType::S),
+            ],
+        )
+        .await
+    }
+
+    /// The run's table for `purpose`, created by the first caller (the others wait).
+    async fn table_once<'a>(
+        &'a self,
+        cell: &'a OnceCell<String>,
+        purpose: &str,
+        keys: &[(&str, KeyType, ScalarAttributeType)],
+    ) -> Result<&'a str, String> {
+        cell.get_or_try_init(|| async {
+            let name = format!("{}{purpose}", self.table_prefix());
+            self.create_table(&name, keys).await?;
+            Ok(name)
+        })
+        .await
+        .map(String::as_str)
     }
 
     /// CreateTable in on-demand mode, then DescribeTable until the table is ACTIVE.

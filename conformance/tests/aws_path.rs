@@ -86,6 +86,8 @@ async fn aws_code_path_creates_waits_and_cleans_up() {
             "cache.model",
             "--filter",
             "ssm-api.by-path",
+            "--filter",
+            "keyring.dynamodb",
         ])
         .arg("--report")
         .arg(&report)

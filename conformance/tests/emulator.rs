@@ -76,3 +76,13 @@ async fn dynamodb_api_suite() {
 async fn ssm_api_suite() {
     suite("ssm-api.", &[]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_repository_suite() {
+    suite("key-repository.", &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyring_suite() {
+    suite("keyring.", &[]).await;
+}

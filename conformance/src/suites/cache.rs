@@ -18,8 +18,8 @@ use proptest::prelude::*;
 use session_store::{CacheError, DistributedCache, DynamoDbCache, EntryOptions};
 
 use super::clock::VirtualClock;
-use super::raw_item;
-use crate::check::{steps, CaseError, CaseResult, Ctx, Outcome, Steps};
+use super::{instance, raw_item, Instance};
+use crate::check::{self, steps, CaseResult, Ctx, Outcome, Steps};
 use crate::ensure;
 use crate::gate::Gate;
 use crate::registry::Property;
@@ -63,12 +63,6 @@ pub fn properties() -> Vec<Property> {
 }
 
 const KEYS: [&str; 3] = ["a", "b", ""];
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Instance {
-    A,
-    B,
-}
 
 /// Entry options relative to the time of the write (so a sequence replays at any time).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -182,10 +176,6 @@ fn opts() -> impl Strategy<Value = Opts> {
             relative_ms,
             sliding_ms,
         })
-}
-
-fn instance() -> impl Strategy<Value = Instance> {
-    prop_oneof![Just(Instance::A), Just(Instance::B)]
 }
 
 fn value() -> impl Strategy<Value = Vec<u8>> {
@@ -393,7 +383,7 @@ impl World<'_> {
         Ok(())
     }
 
-    async fn step(&mut self, op: &Op) -> Result<(), String> {
+    async fn apply(&mut self, op: &Op) -> Result<(), String> {
         match op {
             Op::Set {
                 on,
@@ -527,6 +517,13 @@ impl World<'_> {
     }
 }
 
+impl check::World<Op> for World<'_> {
+    async fn step(&mut self, op: &Op) -> Result<(), String> {
+        self.apply(op).await?;
+        self.check_store().await
+    }
+}
+
 fn compare_set(got: Result<(), CacheError>, expected: Result<(), &str>) -> Result<(), String> {
     match (got, expected) {
         (Ok(()), Ok(())) => Ok(()),
@@ -578,15 +575,7 @@ async fn case(ctx: &Ctx, table: &str, steps: Steps<Op>) -> CaseResult {
         gate,
         model: HashMap::new(),
     };
-    for (i, op) in steps.0.iter().enumerate() {
-        if ctx.resources.cancelled() {
-            return Err(CaseError::Fail("interrupted".into()));
-        }
-        let at = |why: String| CaseError::Fail(format!("step {} ({op}): {why}", i + 1));
-        world.step(op).await.map_err(at)?;
-        world.check_store().await.map_err(at)?;
-    }
-    Ok(())
+    check::run_steps(ctx, &mut world, &steps).await
 }
 
 /// One write per option combination, read back raw.

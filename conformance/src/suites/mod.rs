@@ -4,12 +4,27 @@ pub mod api;
 pub mod cache;
 pub mod clock;
 pub mod dynamodb_api;
+pub mod key_repository;
+pub mod keyring;
 pub mod sessions;
 pub mod ssm_api;
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use proptest::prelude::*;
+
+/// One of two instances of the code under test (two servers of one application) sharing
+/// the target's table or parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Instance {
+    A,
+    B,
+}
+
+pub fn instance() -> impl Strategy<Value = Instance> {
+    prop_oneof![Just(Instance::A), Just(Instance::B)]
+}
 
 /// The item under a string hash key, read strongly consistent, around any code under test.
 pub async fn raw_item(

@@ -14,7 +14,8 @@ use tower_sessions_core::session::{Id, Record};
 use tower_sessions_core::SessionStore;
 
 use super::clock::VirtualClock;
-use crate::check::{steps, CaseError, CaseResult, Ctx, Outcome, Steps};
+use crate::admin::AdminClock;
+use crate::check::{self, run_steps, steps, CaseResult, Ctx, Outcome, Steps};
 use crate::registry::Property;
 use crate::resources::{CACHE_KEY, CACHE_TTL};
 
@@ -116,6 +117,8 @@ fn run(ctx: &Ctx) -> Outcome {
 
 struct World {
     clock: VirtualClock,
+    /// The emulator's clock, where the target has one: sweeps run only there.
+    admin: Option<AdminClock>,
     store: DynamoDbSessionStore,
     /// Ids in the order the case met them (slots index into it, modulo its length).
     ids: Vec<Id>,
@@ -152,7 +155,7 @@ impl World {
         self.model.get(id).filter(|r| r.expiry_date > now)
     }
 
-    async fn step(&mut self, op: &Op) -> Result<(), String> {
+    async fn apply(&mut self, op: &Op) -> Result<(), String> {
         match op {
             Op::Create {
                 slot,
@@ -269,27 +272,27 @@ async fn case(ctx: &Ctx, table: &str, steps: Steps<Op>) -> CaseResult {
         .map_err(|e| e.to_string())?;
     let mut world = World {
         clock,
+        admin: ctx.target.admin.clone(),
         store: DynamoDbSessionStore::new(cache),
         ids: SEED_IDS.iter().map(|&n| Id(n)).collect(),
         model: HashMap::new(),
     };
-    for (i, op) in steps.0.iter().enumerate() {
-        if ctx.resources.cancelled() {
-            return Err(CaseError::Fail("interrupted".into()));
-        }
-        let fail = |why: String| CaseError::Fail(format!("step {} ({op}): {why}", i + 1));
-        if let (Op::Sweep, Some(admin)) = (op, &ctx.target.admin) {
-            let swept = world.clock.sweep(admin).await.map_err(fail)?;
+    run_steps(ctx, &mut world, &steps).await
+}
+
+impl check::World<Op> for World {
+    async fn step(&mut self, op: &Op) -> Result<(), String> {
+        if let (Op::Sweep, Some(admin)) = (op, &self.admin) {
+            let swept = self.clock.sweep(admin).await?;
             let covered = swept.covered_secs;
             // The TTL is the expiry date in whole seconds, rounded down.
-            world
-                .model
+            self.model
                 .retain(|_, r| r.expiry_date.unix_timestamp() > covered);
         }
-        world.step(op).await.map_err(fail)?;
-        for id in world.ids.clone() {
-            world.check_load(&id).await.map_err(fail)?;
+        self.apply(op).await?;
+        for id in self.ids.clone() {
+            self.check_load(&id).await?;
         }
+        Ok(())
     }
-    Ok(())
 }
