@@ -5,9 +5,10 @@
 //! - New keys live 90 days by default (at least 7). A key is expected to have reached every
 //!   instance 2 days after its creation (the propagation window); instances' clocks may
 //!   differ by 5 minutes.
-//! - Default key: among keys activated by now + 5 minutes, the most recently activated key
-//!   created at least 2 days ago, else the oldest-activated key too new to have propagated
+//! - Default key: the most recently activated key among those activated by now + 5 minutes
 //!   (ties by id). If that key is revoked, expired or unusable there is no default key.
+//!   (ASP.NET Core 9 previews preferred keys old enough to have propagated; that was
+//!   reverted before release, dotnet/aspnetcore#57186, so released versions use this rule.)
 //! - A new key is made when there is no default key (active at once), or when the default key
 //!   expires within one refresh period plus the propagation window and no key will take over
 //!   then (the new key activates when the default key expires). Its lifetime counts from now.
@@ -179,18 +180,10 @@ struct Resolution {
 /// `DefaultKeyResolver.FindDefaultKey`.
 fn resolve_default_key(now: SystemTime, keys: &[Arc<Key>]) -> Resolution {
     let cutoff = now.checked_sub(KEY_PROPAGATION_WINDOW).unwrap_or(now);
-    let activated = keys
+    let preferred = keys
         .iter()
-        .filter(|k| k.activation <= now + MAX_SERVER_CLOCK_SKEW);
-    let propagated = activated
-        .clone()
-        .filter(|k| k.creation <= cutoff)
+        .filter(|k| k.activation <= now + MAX_SERVER_CLOCK_SKEW)
         .min_by_key(|k| (std::cmp::Reverse(k.activation), k.dotnet_order()));
-    let preferred = propagated.or_else(|| {
-        activated
-            .filter(|k| k.creation > cutoff)
-            .min_by_key(|k| (k.activation, k.dotnet_order()))
-    });
     if let Some(key) = preferred {
         if !key.revoked && !key.is_expired(now) && key.encryptor.is_ok() {
             return Resolution {
@@ -517,7 +510,7 @@ mod tests {
     }
 
     #[test]
-    fn the_most_recently_activated_propagated_key_wins() {
+    fn the_most_recently_activated_key_wins() {
         let keys = [key(1, -30.0, -30.0, 60.0), key(2, -10.0, -5.0, 80.0)];
         assert_eq!(default_of(0.0, &keys), Some(2));
     }
@@ -532,14 +525,15 @@ mod tests {
     }
 
     #[test]
-    fn unpropagated_keys_are_taken_oldest_first_only_when_nothing_propagated() {
+    fn keys_activated_together_resolve_by_id_and_age_gives_no_preference() {
         // Two instances created keys at the same moment on an empty ring.
         let keys = [key(7, -0.001, -0.001, 90.0), key(3, -0.001, -0.001, 90.0)];
         // Same activation: the lower id wins on every instance.
         assert_eq!(default_of(0.0, &keys), Some(3));
-        // A propagated key beats a newer unpropagated one.
+        // A key too young to have propagated still beats an older one, as in released
+        // ASP.NET Core (the 9.0 previews' preference for propagated keys was reverted).
         let mixed = [key(1, -3.0, -3.0, 87.0), key(2, -0.5, -0.5, 90.0)];
-        assert_eq!(default_of(0.0, &mixed), Some(1));
+        assert_eq!(default_of(0.0, &mixed), Some(2));
     }
 
     #[test]
