@@ -147,12 +147,12 @@ impl Operation for BatchGetItem {
                 );
             }
             responses.insert(read.name, found);
-            units_by_table.push((table, units));
+            units_by_table.push((table, capacity::Consumed::table_only(units)));
         }
         Ok(Output {
             consumed_capacity: capacity::report_tables(
                 mode,
-                units_by_table.iter().map(|(t, u)| (t.name.as_str(), *u)),
+                units_by_table.iter().map(|(t, u)| (t.name.as_str(), u)),
                 false,
             ),
             responses,

@@ -699,6 +699,7 @@ impl Operation for CreateTable {
         for index in indexes {
             table.add_index(index);
         }
+        table.track_item_collections(ctx.limits.item_collection_bytes);
         table.update_settings(|s| {
             s.deletion_protection = input.deletion_protection_enabled.unwrap_or(false);
             s.tags.extend(tags.into_iter().flatten());

@@ -77,7 +77,7 @@ impl Operation for GetItem {
             consumed_capacity: capacity::report(
                 input.return_consumed_capacity.as_deref(),
                 &table.name,
-                units,
+                &capacity::Consumed::table_only(units),
                 false,
             ),
         })

@@ -158,6 +158,12 @@ impl Index {
         }
     }
 
+    /// The entry an item in the index has: the item as projected (whether it is in the
+    /// index at all is [`Index::index_key`]'s question).
+    pub fn entry(&self, item: &EncodedItem) -> EncodedItem {
+        self.project(item)
+    }
+
     fn project(&self, item: &EncodedItem) -> EncodedItem {
         if self.spec.projection == Projection::All {
             return item.clone();

@@ -8,6 +8,7 @@
 //! - [`feed`]: every committed write, numbered per table, announced once to every
 //!   consumer (item count and size, the TTL index, secondary indexes; later streams, a log).
 //! - [`index`]: secondary indexes, each a feed consumer with its own ordered tree.
+//! - [`collections`]: item collection sizes of tables with local indexes (a consumer).
 //! - [`table`]: the single-item atomic read-decide-write and the TTL sweep.
 //! - [`locks`]: several keys in several tables locked in one canonical order, and the
 //!   write transactions built on that (in-flight claims, commit gates); the whole lock
@@ -18,6 +19,8 @@
 //! Items are stored as [`EncodedItem`](crate::dynamodb::model::EncodedItem)s: one shared
 //! buffer each, so reads never copy an item and memory stays close to the payload.
 
+pub mod collections;
+pub mod consumed;
 pub mod feed;
 pub mod index;
 pub mod keys;

@@ -8,6 +8,7 @@ use parking_lot::{RwLock, RwLockReadGuard};
 
 use super::locks::InFlight;
 
+use super::collections::ItemCollections;
 use super::feed::{Cause, Consumer, Feed, Stats};
 use super::index::{Index, IndexSpec};
 use super::keys::{encode_key, Span};
@@ -113,6 +114,8 @@ pub struct Table {
     ttl: RwLock<TtlState>,
     /// Secondary indexes, in creation order; each is also a consumer of the feed.
     indexes: RwLock<Vec<Arc<Index>>>,
+    /// Item collection sizes, for a table with local indexes (set once, at creation).
+    collections: std::sync::OnceLock<Arc<ItemCollections>>,
     settings: RwLock<Settings>,
     /// Keys claimed by in-flight transactions (the rule is in [`super::locks`]).
     in_flight: InFlight,
@@ -140,6 +143,7 @@ impl Table {
             in_flight: InFlight::default(),
             commit_gate: RwLock::new(()),
             indexes: RwLock::new(Vec::new()),
+            collections: std::sync::OnceLock::new(),
             settings: RwLock::new(Settings {
                 attribute_definitions: spec.attribute_definitions.clone(),
                 billing_mode: spec.billing_mode,
@@ -174,6 +178,41 @@ impl Table {
         });
         index.set_backfilling(false);
         index
+    }
+
+    /// Starts following item collection sizes, capped at `limit` bytes, if the table has
+    /// local indexes. CreateTable calls it once its indexes are in, before any write.
+    pub fn track_item_collections(&self, limit: u64) {
+        let local = self
+            .indexes()
+            .into_iter()
+            .filter(|i| !i.is_global())
+            .collect();
+        if let Some(collections) = ItemCollections::new(local, limit) {
+            let collections = Arc::new(collections);
+            if self.collections.set(collections.clone()).is_ok() {
+                self.feed.subscribe(collections);
+            }
+        }
+    }
+
+    /// The size in bytes of the item collection of partition key `hash`; `None` for a
+    /// table without local indexes (it has no item collections to report).
+    pub fn item_collection_size(&self, hash: &crate::dynamodb::model::KeyValue) -> Option<u64> {
+        Some(self.collections.get()?.size(hash))
+    }
+
+    /// Refuses a write of `new` over `old` that grows its item collection past the limit
+    /// (`ItemCollectionSizeLimitExceededException`). Called under the item's shard lock.
+    pub fn check_item_collection(
+        &self,
+        old: Option<&EncodedItem>,
+        new: &EncodedItem,
+    ) -> Result<()> {
+        match self.collections.get() {
+            Some(c) => c.check(old, new),
+            None => Ok(()),
+        }
     }
 
     /// Removes a secondary index; writes stop reaching it at once.
@@ -287,6 +326,7 @@ impl Table {
         let (write, extra) = decide(shard.get(key))?;
         if let Write::Put(item) = &write {
             self.check_index_keys(item)?;
+            self.check_item_collection(shard.get(key), item)?;
         }
         let (old, new) = self.apply_locked(&mut shard, key, write, cause);
         Ok(Written { old, new, extra })
