@@ -33,6 +33,8 @@ pub struct Ctx<'a> {
     pub db: &'a Database,
     pub ns: &'a Namespace,
     pub limits: &'a Limits,
+    /// `host:port` clients reach this emulator at, once it listens (DescribeEndpoints).
+    pub address: Option<&'a str>,
 }
 
 impl Ctx<'_> {
@@ -80,6 +82,8 @@ pub trait Operation {
 pub struct DynamoDb {
     pub db: Database,
     pub limits: Limits,
+    /// Set once the server listens: `host:port` for DescribeEndpoints.
+    address: std::sync::OnceLock<String>,
 }
 
 impl DynamoDb {
@@ -91,7 +95,19 @@ impl DynamoDb {
         DynamoDb {
             db: Database::new(clock),
             limits,
+            address: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Records where the server listens. A wildcard address is not one a client can
+    /// reach, so it is answered as `localhost`.
+    pub fn set_listen_address(&self, addr: std::net::SocketAddr) {
+        let address = if addr.ip().is_unspecified() {
+            format!("localhost:{}", addr.port())
+        } else {
+            addr.to_string()
+        };
+        let _ = self.address.set(address);
     }
 }
 
@@ -111,6 +127,7 @@ impl Service for DynamoDb {
             db: &self.db,
             ns,
             limits: &self.limits,
+            address: self.address.get().map(String::as_str),
         };
         let result = match ops::dispatch(&ctx, op, body) {
             Err(DynamoError::UnknownOperation) => Err(operations::unknown(op)),
