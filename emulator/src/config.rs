@@ -53,6 +53,10 @@ pub struct Limits {
     /// The size of one item collection (a partition of a table with local secondary
     /// indexes, with its index entries): DynamoDB's 10 GB, lowered by tests to meet it.
     pub item_collection_bytes: u64,
+    /// How long table creation, updates (and a new global index's backfill) and deletion
+    /// take: the table (index) reports CREATING, UPDATING or DELETING meanwhile, as
+    /// DynamoDB's do for seconds to minutes. 0 makes every change final at once.
+    pub status_delay: Duration,
 }
 
 impl Default for Limits {
@@ -67,6 +71,7 @@ impl Default for Limits {
             max_tables: 2_500,
             max_parameters: 10_000,
             item_collection_bytes: DEFAULT_ITEM_COLLECTION_BYTES,
+            status_delay: Duration::ZERO,
         }
     }
 }

@@ -55,7 +55,7 @@ impl Ctx<'_> {
     /// The table, or the item operations' "Requested resource not found".
     pub fn table(&self, name: &str) -> Result<Arc<Table>> {
         self.db
-            .table(self.ns, name)
+            .item_table(self.ns, name)
             .ok_or_else(DynamoError::resource_not_found)
     }
 
@@ -69,6 +69,26 @@ impl Ctx<'_> {
 
     pub fn now_millis(&self) -> i64 {
         self.db.clock.now_millis()
+    }
+
+    /// When a transition started now ends (`--status-delay-ms` from now).
+    pub fn transition_end(&self) -> i64 {
+        let delay = i64::try_from(self.limits.status_delay.as_millis()).unwrap_or(i64::MAX);
+        self.now_millis().saturating_add(delay)
+    }
+
+    /// Refuses a change to a table that is not ACTIVE, with DynamoDB's wording.
+    pub fn check_changeable(&self, table: &Table) -> Result<()> {
+        let doing = match table.status(self.now_millis()) {
+            storage::Status::Creating => "created",
+            storage::Status::Updating => "updated",
+            storage::Status::Deleting | storage::Status::Gone => "deleted",
+            storage::Status::Active => return Ok(()),
+        };
+        Err(DynamoError::ResourceInUse(format!(
+            "Attempt to change a resource which is still in use: Table is being {doing}: {}",
+            table.name
+        )))
     }
 }
 

@@ -72,6 +72,38 @@ pub struct TtlState {
     pub changed_at_millis: Option<i64>,
 }
 
+/// Where a table is in its life. With the emulator's status delay at 0 (the default) a
+/// table is ACTIVE from its creation answer on and gone at its deletion answer; with a
+/// delay, creation, updates and deletion each take that long, as DynamoDB's do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Creating,
+    Updating,
+    Active,
+    Deleting,
+    /// Deleted, its delay over: no longer visible.
+    Gone,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Creating => "CREATING",
+            Status::Updating => "UPDATING",
+            Status::Active => "ACTIVE",
+            Status::Deleting | Status::Gone => "DELETING",
+        }
+    }
+}
+
+/// When the table's transitions end (emulated milliseconds).
+#[derive(Clone, Copy, Debug, Default)]
+struct Lifecycle {
+    created_until: i64,
+    updated_until: i64,
+    deleted_at: Option<i64>,
+}
+
 /// What an atomic write decided to do with the item it looked at.
 pub enum Write {
     /// Store this item (encoded by the writer, measured for the 400 KB limit).
@@ -114,6 +146,7 @@ pub struct Table {
     ttl: RwLock<TtlState>,
     /// Secondary indexes, in creation order; each is also a consumer of the feed.
     indexes: RwLock<Vec<Arc<Index>>>,
+    lifecycle: parking_lot::Mutex<Lifecycle>,
     /// Item collection sizes, for a table with local indexes (set once, at creation).
     collections: std::sync::OnceLock<Arc<ItemCollections>>,
     settings: RwLock<Settings>,
@@ -144,6 +177,7 @@ impl Table {
             commit_gate: RwLock::new(()),
             indexes: RwLock::new(Vec::new()),
             collections: std::sync::OnceLock::new(),
+            lifecycle: Default::default(),
             settings: RwLock::new(Settings {
                 attribute_definitions: spec.attribute_definitions.clone(),
                 billing_mode: spec.billing_mode,
@@ -178,6 +212,33 @@ impl Table {
         });
         index.set_backfilling(false);
         index
+    }
+
+    /// The table's status at `now`.
+    pub fn status(&self, now: i64) -> Status {
+        let life = *self.lifecycle.lock();
+        match life.deleted_at {
+            Some(at) if now >= at => Status::Gone,
+            Some(_) => Status::Deleting,
+            None if now < life.created_until => Status::Creating,
+            None if now < life.updated_until => Status::Updating,
+            None => Status::Active,
+        }
+    }
+
+    /// The table is being created until `until`.
+    pub fn creating_until(&self, until: i64) {
+        self.lifecycle.lock().created_until = until;
+    }
+
+    /// The table is being updated until `until`.
+    pub fn updating_until(&self, until: i64) {
+        self.lifecycle.lock().updated_until = until;
+    }
+
+    /// The table is being deleted and goes at `at`.
+    pub fn deleted_at(&self, at: i64) {
+        self.lifecycle.lock().deleted_at = Some(at);
     }
 
     /// Starts following item collection sizes, capped at `limit` bytes, if the table has
