@@ -122,14 +122,6 @@ pub struct Written<T> {
     pub extra: T,
 }
 
-impl<T> Written<T> {
-    /// Sizes before and after (0 for no item), for capacity arithmetic.
-    pub fn sizes(&self) -> (usize, usize) {
-        let size = |i: &Option<EncodedItem>| i.as_ref().map_or(0, EncodedItem::size);
-        (size(&self.old), size(&self.new))
-    }
-}
-
 /// Gives every table a process-wide identity for the canonical lock order of
 /// multi-table writes (names repeat across namespaces and after re-creation).
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
