@@ -9,6 +9,9 @@ use std::time::Duration;
 /// Real DynamoDB rejects request bodies above 16 MB; we refuse them before buffering.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
+/// DynamoDB's item collection size limit: 10 GB.
+pub const DEFAULT_ITEM_COLLECTION_BYTES: u64 = 10 * 1024 * 1024 * 1024;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub host: String,
@@ -47,6 +50,13 @@ pub struct Limits {
     pub max_tables: usize,
     /// SSM parameters per namespace (SSM's standard-tier quota per account and region).
     pub max_parameters: usize,
+    /// The size of one item collection (a partition of a table with local secondary
+    /// indexes, with its index entries): DynamoDB's 10 GB, lowered by tests to meet it.
+    pub item_collection_bytes: u64,
+    /// How long table creation, updates (and a new global index's backfill) and deletion
+    /// take: the table (index) reports CREATING, UPDATING or DELETING meanwhile, as
+    /// DynamoDB's do for seconds to minutes. 0 makes every change final at once.
+    pub status_delay: Duration,
 }
 
 impl Default for Limits {
@@ -60,6 +70,8 @@ impl Default for Limits {
             max_namespaces: 10_000,
             max_tables: 2_500,
             max_parameters: 10_000,
+            item_collection_bytes: DEFAULT_ITEM_COLLECTION_BYTES,
+            status_delay: Duration::ZERO,
         }
     }
 }

@@ -66,6 +66,17 @@ struct Cli {
     #[arg(long, env = "EMULATOR_MAX_PARAMETERS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     max_parameters: u32,
+    /// Bytes one item collection (a partition of a table with local secondary indexes)
+    /// may hold; DynamoDB's limit is 10 GiB.
+    #[arg(long, env = "EMULATOR_ITEM_COLLECTION_LIMIT_BYTES",
+          default_value_t = emulator::config::DEFAULT_ITEM_COLLECTION_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    item_collection_limit_bytes: u64,
+    /// Milliseconds tables stay CREATING, UPDATING or DELETING (and new global indexes
+    /// CREATING) before the change is final; 0 makes it final at once.
+    #[arg(long, env = "EMULATOR_STATUS_DELAY_MS", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    status_delay_ms: u64,
 }
 
 /// A clap parser for a number of seconds within `min..=max` (finite; fractions allowed;
@@ -110,6 +121,8 @@ fn main() -> std::process::ExitCode {
             max_namespaces: as_usize(cli.max_namespaces),
             max_tables: as_usize(cli.max_tables),
             max_parameters: as_usize(cli.max_parameters),
+            item_collection_bytes: cli.item_collection_limit_bytes,
+            status_delay: Duration::from_millis(cli.status_delay_ms),
         },
         ..Config::default()
     };

@@ -39,6 +39,7 @@ impl Emulator {
             .local_addr()
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
         let services = Arc::new(Services::new(config));
+        services.dynamodb.set_listen_address(addr);
         let (shutdown, rx) = watch::channel(false);
         if !services.config.sweep_interval.is_zero() {
             tokio::spawn(sweeper(services.clone(), rx.clone()));

@@ -666,3 +666,34 @@ async fn table_arns_stand_for_table_names() {
     let (code, _) = common::failure(client.describe_table().table_name("by_arn").send().await);
     assert_eq!(code, "ResourceNotFoundException");
 }
+
+#[tokio::test]
+async fn describe_limits_answers_dynamodbs_default_quotas() {
+    let emu = TestEmulator::start();
+    let out = emu
+        .dynamodb_client()
+        .describe_limits()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.account_max_read_capacity_units, Some(80_000));
+    assert_eq!(out.account_max_write_capacity_units, Some(80_000));
+    assert_eq!(out.table_max_read_capacity_units, Some(40_000));
+    assert_eq!(out.table_max_write_capacity_units, Some(40_000));
+}
+
+/// The emulator names itself, so a client that follows discovery stays on it.
+#[tokio::test]
+async fn describe_endpoints_names_the_emulator_itself() {
+    let emu = TestEmulator::start();
+    let out = emu
+        .dynamodb_client()
+        .describe_endpoints()
+        .send()
+        .await
+        .unwrap();
+    let endpoints = out.endpoints();
+    assert_eq!(endpoints.len(), 1);
+    assert_eq!(format!("http://{}", endpoints[0].address()), emu.endpoint());
+    assert_eq!(endpoints[0].cache_period_in_minutes(), 1440);
+}

@@ -42,6 +42,10 @@ pub enum DynamoError {
     /// A `ClientRequestToken` whose first request has not answered yet.
     #[error("TransactionInProgressException")]
     TransactionInProgress,
+    /// A write would grow an item collection (of a table with local indexes) past its
+    /// limit.
+    #[error("ItemCollectionSizeLimitExceededException")]
+    ItemCollectionSizeLimitExceeded,
     #[error("UnknownOperationException")]
     UnknownOperation,
     /// An operation DynamoDB has and the emulator does not implement: DynamoDB's code,
@@ -101,12 +105,20 @@ impl CancellationReason {
                 item: None,
             }),
             DynamoError::TransactionConflict => Some(Self::conflict()),
+            DynamoError::ItemCollectionSizeLimitExceeded => Some(CancellationReason {
+                code: "ItemCollectionSizeLimitExceeded",
+                message: Some(COLLECTION_SIZE_MESSAGE.to_owned()),
+                item: None,
+            }),
             _ => None,
         }
     }
 }
 
 pub const TRANSACTION_CONFLICT_MESSAGE: &str = "Transaction is ongoing for the item";
+
+/// DynamoDB's message for `ItemCollectionSizeLimitExceededException`.
+const COLLECTION_SIZE_MESSAGE: &str = "Collection size exceeded.";
 
 /// "Transaction cancelled, please refer cancellation reasons for specific reasons [A, B]".
 fn cancellation_message(reasons: &[CancellationReason]) -> String {
@@ -181,6 +193,9 @@ impl DynamoError {
                 format!("{MODELED}TransactionCanceledException")
             }
             DynamoError::TransactionConflict => format!("{MODELED}TransactionConflictException"),
+            DynamoError::ItemCollectionSizeLimitExceeded => {
+                format!("{MODELED}ItemCollectionSizeLimitExceededException")
+            }
             DynamoError::IdempotentParameterMismatch => {
                 format!("{MODELED}IdempotentParameterMismatchException")
             }
@@ -206,6 +221,9 @@ impl DynamoError {
             DynamoError::MissingAuthenticationToken => Some(MISSING_TOKEN_MESSAGE.to_owned()),
             DynamoError::TransactionCanceled { reasons } => Some(cancellation_message(reasons)),
             DynamoError::TransactionConflict => Some(TRANSACTION_CONFLICT_MESSAGE.to_owned()),
+            DynamoError::ItemCollectionSizeLimitExceeded => {
+                Some(COLLECTION_SIZE_MESSAGE.to_owned())
+            }
             DynamoError::IdempotentParameterMismatch => Some(
                 "The request uses the same client token as a previous, but non-identical request."
                     .to_owned(),

@@ -34,6 +34,8 @@ pub struct Ctx<'a> {
     pub db: &'a Database,
     pub ns: &'a Namespace,
     pub limits: &'a Limits,
+    /// `host:port` clients reach this emulator at, once it listens (DescribeEndpoints).
+    pub address: Option<&'a str>,
 }
 
 impl Ctx<'_> {
@@ -66,28 +68,44 @@ impl Ctx<'_> {
         Ok(parsed.is_local(&self.ns.region).then_some(parsed.name))
     }
 
-    fn lookup(&self, reference: &str) -> Result<Option<Arc<Table>>> {
-        Ok(self
-            .resolve(reference)?
-            .and_then(|name| self.db.table(self.ns, name)))
-    }
-
     /// The table a name or ARN refers to, or the item operations' "Requested resource not
-    /// found".
+    /// found"; tables still being created or deleted hold no items yet (or any more).
     pub fn table(&self, reference: &str) -> Result<Arc<Table>> {
-        self.lookup(reference)?
+        self.resolve(reference)?
+            .and_then(|name| self.db.item_table(self.ns, name))
             .ok_or_else(DynamoError::resource_not_found)
     }
 
     /// The table, or the control-plane wording that names it as the request did
     /// ("Requested resource not found: Table: <reference> not found").
     pub fn table_named(&self, reference: &str) -> Result<Arc<Table>> {
-        self.lookup(reference)?
+        self.resolve(reference)?
+            .and_then(|name| self.db.table(self.ns, name))
             .ok_or_else(|| DynamoError::table_not_found(reference))
     }
 
     pub fn now_millis(&self) -> i64 {
         self.db.clock.now_millis()
+    }
+
+    /// When a transition started now ends (`--status-delay-ms` from now).
+    pub fn transition_end(&self) -> i64 {
+        let delay = i64::try_from(self.limits.status_delay.as_millis()).unwrap_or(i64::MAX);
+        self.now_millis().saturating_add(delay)
+    }
+
+    /// Refuses a change to a table that is not ACTIVE, with DynamoDB's wording.
+    pub fn check_changeable(&self, table: &Table) -> Result<()> {
+        let doing = match table.status(self.now_millis()) {
+            storage::Status::Creating => "created",
+            storage::Status::Updating => "updated",
+            storage::Status::Deleting | storage::Status::Gone => "deleted",
+            storage::Status::Active => return Ok(()),
+        };
+        Err(DynamoError::ResourceInUse(format!(
+            "Attempt to change a resource which is still in use: Table is being {doing}: {}",
+            table.name
+        )))
     }
 }
 
@@ -101,6 +119,8 @@ pub trait Operation {
 pub struct DynamoDb {
     pub db: Database,
     pub limits: Limits,
+    /// Set once the server listens: `host:port` for DescribeEndpoints.
+    address: std::sync::OnceLock<String>,
 }
 
 impl DynamoDb {
@@ -112,7 +132,19 @@ impl DynamoDb {
         DynamoDb {
             db: Database::new(clock),
             limits,
+            address: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Records where the server listens. A wildcard address is not one a client can
+    /// reach, so it is answered as `localhost`.
+    pub fn set_listen_address(&self, addr: std::net::SocketAddr) {
+        let address = if addr.ip().is_unspecified() {
+            format!("localhost:{}", addr.port())
+        } else {
+            addr.to_string()
+        };
+        let _ = self.address.set(address);
     }
 }
 
@@ -132,6 +164,7 @@ impl Service for DynamoDb {
             db: &self.db,
             ns,
             limits: &self.limits,
+            address: self.address.get().map(String::as_str),
         };
         let result = match ops::dispatch(&ctx, op, body) {
             Err(DynamoError::UnknownOperation) => Err(operations::unknown(op)),

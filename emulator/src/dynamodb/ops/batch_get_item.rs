@@ -146,13 +146,13 @@ impl Operation for BatchGetItem {
                     },
                 );
             }
-            units_by_table.push((read.name.clone(), units));
+            units_by_table.push((read.name.clone(), capacity::Consumed::table_only(units)));
             responses.insert(read.name, found);
         }
         Ok(Output {
             consumed_capacity: capacity::report_tables(
                 mode,
-                units_by_table.iter().map(|(name, u)| (name.as_str(), *u)),
+                units_by_table.iter().map(|(name, u)| (name.as_str(), u)),
                 false,
             ),
             responses,

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::write::{self, Change, Returns};
+use super::write::{self, Change, ItemCollectionMetrics, Returns};
 use crate::common::json;
-use crate::dynamodb::capacity::{self, ConsumedCapacity};
+use crate::dynamodb::capacity::{self, Consumed, ConsumedCapacity};
 use crate::dynamodb::error::{Constraints, DynamoError, Result};
-use crate::dynamodb::model::{EncodedItem, Item, RawItem};
+use crate::dynamodb::model::{EncodedItem, Item, PrimaryKey, RawItem};
 use crate::dynamodb::{validate, Ctx, Operation};
 
 /// Requests per call, over all tables (also the bound of each table's list and of the
@@ -53,14 +53,16 @@ pub struct DeleteRequest {
     pub key: Option<RawItem>,
 }
 
-/// `ItemCollectionMetrics` is never returned: DynamoDB reports it only for tables with
-/// local secondary indexes, which this emulator does not support yet.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Output {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
     pub unprocessed_items: NoUnprocessedItems,
+    /// Per table with local secondary indexes, the item collections the batch wrote to
+    /// (once each, sized after the batch); absent when no such table was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_collection_metrics: Option<BTreeMap<String, Vec<ItemCollectionMetrics>>>,
 }
 
 /// Always `{}`: the emulator never throttles, so every request of a valid batch is
@@ -123,18 +125,36 @@ impl Operation for BatchWriteItem {
             writes.push(table_writes);
         }
 
-        let returns = Returns::from_members(None, None, None);
+        let returns = Returns::from_members(None, None, mode, None);
+        let wants_metrics = input.return_item_collection_metrics.as_deref() == Some("SIZE");
         let mut units_by_table = Vec::with_capacity(tables.len());
+        let mut metrics = BTreeMap::new();
         for ((table, table_writes), name) in tables.iter().zip(writes).zip(&names) {
-            let mut units = 0.0;
+            let mut consumed = Consumed::default();
+            let mut partitions = Vec::new();
             for (key, change) in table_writes {
-                units += write::apply(table, &key, None, change, &returns)?.units;
+                consumed.add(&write::apply(table, &key, None, change, &returns)?.consumed);
+                if wants_metrics && !partitions.iter().any(|k: &PrimaryKey| k.hash == key.hash) {
+                    partitions.push(key);
+                }
             }
-            units_by_table.push((name.as_str(), units));
+            let table_metrics: Vec<ItemCollectionMetrics> = partitions
+                .iter()
+                .filter_map(|key| write::collection_metrics(table, key))
+                .collect();
+            if !table_metrics.is_empty() {
+                metrics.insert(name.clone(), table_metrics);
+            }
+            units_by_table.push((name.as_str(), consumed));
         }
         Ok(Output {
-            consumed_capacity: capacity::report_tables(mode, units_by_table, true),
+            consumed_capacity: capacity::report_tables(
+                mode,
+                units_by_table.iter().map(|(t, c)| (*t, c)),
+                true,
+            ),
             unprocessed_items: NoUnprocessedItems {},
+            item_collection_metrics: (!metrics.is_empty()).then_some(metrics),
         })
     }
 }

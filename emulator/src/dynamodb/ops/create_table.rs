@@ -697,6 +697,7 @@ impl Operation for CreateTable {
         for index in indexes {
             table.add_index(index);
         }
+        table.track_item_collections(ctx.limits.item_collection_bytes);
         table.update_settings(|s| {
             s.deletion_protection = input.deletion_protection_enabled.unwrap_or(false);
             s.tags.extend(tags.into_iter().flatten());
@@ -708,10 +709,11 @@ impl Operation for CreateTable {
         {
             set_stream(&table, stream, table.spec.created_at)?;
         }
-        match ctx
-            .catalog_for_write()?
-            .insert(table.clone(), ctx.limits.max_tables)
-        {
+        table.creating_until(ctx.transition_end());
+        let catalog = ctx.catalog_for_write()?;
+        // A name whose deletion is over is free again.
+        catalog.purge_gone(ctx.now_millis());
+        match catalog.insert(table.clone(), ctx.limits.max_tables) {
             Ok(()) => {}
             Err(InsertError::NameTaken) => {
                 return Err(DynamoError::ResourceInUse(format!(
@@ -727,11 +729,10 @@ impl Operation for CreateTable {
             }
         }
         // Real DynamoDB answers CREATING and turns ACTIVE a few seconds later. Here the
-        // table is usable at once, so DescribeTable reports ACTIVE straight away; the
-        // CREATING answer keeps code that checks it (or waits for ACTIVE) working as
-        // against AWS.
+        // table turns ACTIVE once the status delay is over (at once by default), so code
+        // that checks the answer or waits for ACTIVE works as against AWS.
         Ok(Output {
-            table_description: describe(&table, "CREATING"),
+            table_description: describe(&table, "CREATING", ctx.now_millis()),
         })
     }
 }

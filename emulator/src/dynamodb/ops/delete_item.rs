@@ -85,6 +85,7 @@ impl Operation for DeleteItem {
                 input.return_values.as_deref(),
                 input.return_values_on_condition_check_failure.as_deref(),
                 input.return_consumed_capacity.as_deref(),
+                input.return_item_collection_metrics.as_deref(),
             ),
         )
     }

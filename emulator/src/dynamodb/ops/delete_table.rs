@@ -20,20 +20,28 @@ impl Operation for DeleteTable {
 
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
         let reference = checked_table_name(input.table_name)?;
-        let found = ctx.table_named(&reference)?;
-        if found.settings().deletion_protection {
+        let table = ctx.table_named(&reference)?;
+        if table.settings().deletion_protection {
             return Err(DynamoError::validation(
                 "Resource cannot be deleted as it is currently protected against deletion. \
                  Disable deletion protection first.",
             ));
         }
-        let table = ctx
-            .db
-            .catalog(ctx.ns)
-            .and_then(|c| c.remove(&found.name))
-            .ok_or_else(|| DynamoError::table_not_found(&reference))?;
+        ctx.check_changeable(&table)?;
+        let now = ctx.now_millis();
+        let gone_at = ctx.transition_end();
+        let table = if gone_at > now {
+            // Stays visible, DELETING, until the delay is over.
+            table.deleted_at(gone_at);
+            table
+        } else {
+            ctx.db
+                .catalog(ctx.ns)
+                .and_then(|c| c.remove(&table.name))
+                .ok_or_else(|| DynamoError::table_not_found(&reference))?
+        };
         Ok(Output {
-            table_description: describe(&table, "DELETING"),
+            table_description: describe(&table, "DELETING", now),
         })
     }
 }

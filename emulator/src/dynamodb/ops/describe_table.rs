@@ -127,11 +127,13 @@ fn key_schema_elements(schema: &KeySchema) -> Vec<KeySchemaElement> {
 }
 
 /// `creating`: the global index an UpdateTable has just added, reported as CREATING in
-/// its answer (here it is filled before the answer, so later descriptions say ACTIVE).
-fn describe_index(index: &Index, creating: Option<&str>) -> IndexDescription {
+/// its answer (it is filled before the answer, so without a status delay later
+/// descriptions say ACTIVE; with one, it reports CREATING and backfilling until then).
+fn describe_index(index: &Index, creating: Option<&str>, now: i64) -> IndexDescription {
     let spec = &index.spec;
     let global = index.is_global();
-    let is_creating = creating == Some(spec.name.as_str());
+    let delayed = index.is_creating(now);
+    let is_creating = creating == Some(spec.name.as_str()) || delayed;
     IndexDescription {
         index_name: spec.name.clone(),
         key_schema: key_schema_elements(&spec.schema),
@@ -147,7 +149,7 @@ fn describe_index(index: &Index, creating: Option<&str>) -> IndexDescription {
         } else {
             "ACTIVE"
         }),
-        backfilling: (global && (is_creating || index.is_backfilling())).then_some(false),
+        backfilling: (global && (is_creating || index.is_backfilling())).then_some(delayed),
         provisioned_throughput: global.then(|| {
             let (read, write) = index.capacity();
             ProvisionedThroughputDescription {
@@ -162,9 +164,9 @@ fn describe_index(index: &Index, creating: Option<&str>) -> IndexDescription {
     }
 }
 
-/// The description of `table` in `status` (CREATING, ACTIVE, DELETING).
-pub fn describe(table: &Table, status: &'static str) -> TableDescription {
-    describe_with(table, status, None)
+/// The description of `table` in `status` (CREATING, ACTIVE, DELETING) at `now`.
+pub fn describe(table: &Table, status: &'static str, now: i64) -> TableDescription {
+    describe_with(table, status, None, now)
 }
 
 /// [`describe`], with the global index named by `creating` reported as CREATING.
@@ -172,6 +174,7 @@ pub fn describe_with(
     table: &Table,
     status: &'static str,
     creating: Option<&str>,
+    now: i64,
 ) -> TableDescription {
     let spec = &table.spec;
     let settings = table.settings();
@@ -181,7 +184,7 @@ pub fn describe_with(
         let described: Vec<IndexDescription> = indexes
             .iter()
             .filter(|i| i.is_global() == global)
-            .map(|i| describe_index(i, creating))
+            .map(|i| describe_index(i, creating, now))
             .collect();
         (!described.is_empty()).then_some(described)
     };
@@ -250,8 +253,9 @@ impl Operation for DescribeTable {
     fn execute(ctx: &Ctx, input: Input) -> Result<Output> {
         let name = checked_table_name(input.table_name)?;
         let table = ctx.table_named(&name)?;
+        let now = ctx.now_millis();
         Ok(Output {
-            table: describe(&table, "ACTIVE"),
+            table: describe(&table, table.status(now).name(), now),
         })
     }
 }

@@ -78,7 +78,7 @@ impl Operation for GetItem {
             consumed_capacity: capacity::report(
                 input.return_consumed_capacity.as_deref(),
                 reference,
-                units,
+                &capacity::Consumed::table_only(units),
                 false,
             ),
         })

@@ -51,6 +51,7 @@ impl Operation for ListTables {
         let (names, more) = ctx
             .db
             .catalog(ctx.ns)
+            .inspect(|c| c.purge_gone(ctx.now_millis()))
             .map(|c| c.names_after(input.exclusive_start_table_name.as_deref(), limit))
             .unwrap_or_default();
         let last = if more { names.last().cloned() } else { None };

@@ -5,6 +5,8 @@ pub mod batch_write_item;
 pub mod create_table;
 pub mod delete_item;
 pub mod delete_table;
+pub mod describe_endpoints;
+pub mod describe_limits;
 pub mod describe_table;
 pub mod describe_time_to_live;
 pub mod get_item;
@@ -47,6 +49,8 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>> {
         "BatchWriteItem" => run::<batch_write_item::BatchWriteItem>(ctx, body),
         "TransactWriteItems" => run::<transact_write_items::TransactWriteItems>(ctx, body),
         "TransactGetItems" => run::<transact_get_items::TransactGetItems>(ctx, body),
+        "DescribeLimits" => run::<describe_limits::DescribeLimits>(ctx, body),
+        "DescribeEndpoints" => run::<describe_endpoints::DescribeEndpoints>(ctx, body),
         _ => Err(DynamoError::UnknownOperation),
     }
 }

@@ -127,6 +127,8 @@ pub fn read_page(req: PageRequest) -> Result<Page> {
     let _gate = req.table.read_page_gate();
     let mut items = Vec::new();
     let (mut count, mut scanned, mut bytes) = (0, 0, 0);
+    // Priced apart from the 1 MB cap: the entries read, and a local index's fetches.
+    let (mut entry_bytes, mut fetched) = (0, 0.0);
     let mut last = None;
     let mut capped = false;
     let range = match req.index {
@@ -138,7 +140,10 @@ pub fn read_page(req: PageRequest) -> Result<Page> {
             Some(i) if i.fetch_from_table => {
                 // The item may have gone since the entry was copied; then so has the entry.
                 match i.index.table_key(&entry).and_then(|k| req.table.get(&k)) {
-                    Some(item) => item,
+                    Some(item) => {
+                        fetched += capacity::read_units(item.size(), req.consistent);
+                        item
+                    }
                     None => continue,
                 }
             }
@@ -146,6 +151,7 @@ pub fn read_page(req: PageRequest) -> Result<Page> {
         };
         scanned += 1;
         bytes += stored.size();
+        entry_bytes += entry.size();
         let keep = match req.filter {
             Some(filter) => filter.evaluate(Some(&decode(&stored)?))?,
             None => true,
@@ -186,7 +192,12 @@ pub fn read_page(req: PageRequest) -> Result<Page> {
         consumed_capacity: capacity::report(
             req.return_consumed_capacity,
             req.table_reference,
-            capacity::read_units(bytes, req.consistent),
+            &capacity::page(
+                req.index.map(|i| i.index),
+                entry_bytes,
+                fetched,
+                req.consistent,
+            ),
             false,
         ),
     })

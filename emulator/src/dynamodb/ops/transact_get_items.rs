@@ -119,7 +119,7 @@ impl Operation for TransactGetItems {
         drop(locks);
 
         let mut responses = Vec::with_capacity(reads.len());
-        let mut units: Vec<(&str, f64)> = Vec::new();
+        let mut units: Vec<(&str, capacity::Consumed)> = Vec::new();
         let mut bytes = 0;
         for (read, stored) in reads.iter().zip(stored) {
             let (item, cost) = get_item::answer(stored, read.projection.as_ref(), true)?;
@@ -131,13 +131,18 @@ impl Operation for TransactGetItems {
             }
             responses.push(ItemResponse { item });
             // Transactional reads cost twice the units of strongly consistent ones.
-            match units.iter_mut().find(|(name, _)| *name == read.table_name) {
-                Some((_, u)) => *u += 2.0 * cost,
-                None => units.push((&read.table_name, 2.0 * cost)),
-            }
+            capacity::add_for(
+                &mut units,
+                &read.table_name,
+                &capacity::Consumed::table_only(2.0 * cost),
+            );
         }
         Ok(Output {
-            consumed_capacity: capacity::report_tables(mode, units, false),
+            consumed_capacity: capacity::report_tables(
+                mode,
+                units.iter().map(|(t, u)| (*t, u)),
+                false,
+            ),
             responses,
         })
     }

@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::write::{self, Change, Returns};
+use super::write::{self, Change, ItemCollectionMetrics, Returns};
 use crate::common::json;
-use crate::dynamodb::capacity::{self, ConsumedCapacity};
+use crate::dynamodb::capacity::{self, Consumed, ConsumedCapacity};
 use crate::dynamodb::error::{CancellationReason, Constraints, DynamoError, Result};
 use crate::dynamodb::expr::{self, Compiled, ExpressionParams};
 use crate::dynamodb::model::{EncodedItem, Item, PrimaryKey, RawAttributeValue, RawItem};
@@ -69,12 +69,16 @@ pub struct ActionInput {
     pub return_values_on_condition_check_failure: Option<String>,
 }
 
-/// `ItemCollectionMetrics` is never returned (no local secondary indexes yet).
 #[derive(Serialize, Default)]
 #[serde(rename_all = "PascalCase")]
 pub struct Output {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
+    /// As BatchWriteItem's: per table with local secondary indexes, the item collections
+    /// the transaction wrote to. A replayed request (same `ClientRequestToken`) answers
+    /// without them: it wrote nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_collection_metrics: Option<BTreeMap<String, Vec<ItemCollectionMetrics>>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,27 +135,38 @@ impl Operation for TransactWriteItems {
                     .tokens
                     .begin(&token, fingerprint, ctx.now_millis())?
                 {
-                    TokenUse::Replay(units) => return Ok(output(mode, units)),
+                    TokenUse::Replay(units) => return Ok(output(mode, units, None)),
                     TokenUse::New(guard) => Some(guard),
                 }
             }
             _ => None,
         };
-        let units = run(ctx, &actions)?;
+        let wants_metrics = input.return_item_collection_metrics.as_deref() == Some("SIZE");
+        let (units, metrics) = run(
+            ctx,
+            &actions,
+            mode.is_some_and(|m| m != "NONE"),
+            wants_metrics,
+        )?;
         if let Some(guard) = guard {
             guard.done(units.clone(), ctx.now_millis());
         }
-        Ok(output(mode, units))
+        Ok(output(mode, units, metrics))
     }
 }
 
-fn output(mode: Option<&str>, units: Units) -> Output {
+fn output(
+    mode: Option<&str>,
+    units: Units,
+    metrics: Option<BTreeMap<String, Vec<ItemCollectionMetrics>>>,
+) -> Output {
     Output {
         consumed_capacity: capacity::report_tables(
             mode,
-            units.iter().map(|(t, u)| (t.as_str(), *u)),
+            units.iter().map(|(t, u)| (t.as_str(), u)),
             true,
         ),
+        item_collection_metrics: metrics,
     }
 }
 
@@ -324,8 +339,18 @@ fn identity(
     Ok(())
 }
 
-/// Resolves the tables and keys, then runs the transaction; the write units per table.
-fn run(ctx: &Ctx, actions: &[Action]) -> Result<Units> {
+/// The item collections a transaction wrote to, per table that has them.
+type Metrics = Option<BTreeMap<String, Vec<ItemCollectionMetrics>>>;
+
+/// Resolves the tables and keys, then runs the transaction; the units per table (each
+/// index's too when `price_indexes`) and, when `wants_metrics`, the item collections it
+/// wrote to.
+fn run(
+    ctx: &Ctx,
+    actions: &[Action],
+    price_indexes: bool,
+    wants_metrics: bool,
+) -> Result<(Units, Metrics)> {
     let tables = actions
         .iter()
         .map(|a| ctx.table(&a.table_name))
@@ -366,7 +391,7 @@ fn run(ctx: &Ctx, actions: &[Action]) -> Result<Units> {
         .map_err(|held| cancelled(held, actions.len(), CancellationReason::conflict()))?;
 
     // Decide every action before writing anything.
-    let decided: Vec<Result<(Write, f64)>> = actions
+    let decided: Vec<Result<(Write, Consumed)>> = actions
         .iter()
         .zip(&targets)
         .enumerate()
@@ -374,7 +399,7 @@ fn run(ctx: &Ctx, actions: &[Action]) -> Result<Units> {
             let stored = txn.get(i);
             let returns = Returns {
                 old_on_condition_failure: action.old_on_condition_failure,
-                ..Returns::from_members(None, None, None)
+                ..Returns::from_members(None, None, None, None)
             };
             let change = match action.kind {
                 Kind::Put => Change::Put(EncodedItem::encode_sized(&action.item, action.size)),
@@ -382,7 +407,6 @@ fn run(ctx: &Ctx, actions: &[Action]) -> Result<Units> {
                 Kind::Delete => Change::Delete,
                 Kind::ConditionCheck => Change::Check,
             };
-            let old_size = stored.map_or(0, EncodedItem::size);
             let (write, _) = write::decide(
                 table,
                 key,
@@ -391,33 +415,57 @@ fn run(ctx: &Ctx, actions: &[Action]) -> Result<Units> {
                 change,
                 &returns,
             )?;
-            let new_size = match &write {
+            let new = match &write {
                 Write::Put(item) => {
-                    // Secondary index key types, as every writer of whole items checks them.
+                    // Secondary index key types and item collection sizes, as every writer
+                    // of whole items checks them (each action against the collection as it
+                    // was before the transaction).
                     table.check_index_keys(item)?;
-                    item.size()
+                    table.check_item_collection(stored, item)?;
+                    Some(item)
                 }
-                _ => 0,
+                _ => None,
+            };
+            // A ConditionCheck is priced as a write of the item it read, touching no index.
+            let consumed = match &write {
+                Write::Keep => Consumed::table_only(capacity::write_units(
+                    stored.map_or(0, EncodedItem::size),
+                    0,
+                )),
+                _ => capacity::write(table, stored, new, price_indexes),
             };
             // Transactional writes cost twice the units of plain ones.
-            Ok((write, 2.0 * capacity::write_units(old_size, new_size)))
+            Ok((write, consumed.scaled(2.0)))
         })
         .collect();
     let decided = cancel_failed(decided)?;
 
     let mut units: Units = Vec::new();
-    // ConsumedCapacity names each table as the request did (name or ARN).
+    let mut written = Vec::new();
+    // ConsumedCapacity and ItemCollectionMetrics name each table as the request did (name
+    // or ARN).
     for (i, ((write, cost), action)) in decided.into_iter().zip(actions).enumerate() {
+        if !matches!(write, Write::Keep) {
+            written.push(i);
+        }
         txn.apply(i, write);
-        match units
-            .iter_mut()
-            .find(|(name, _)| *name == action.table_name)
-        {
-            Some((_, u)) => *u += cost,
-            None => units.push((action.table_name.clone(), cost)),
+        capacity::add_for(&mut units, action.table_name.clone(), &cost);
+    }
+    drop(txn);
+    let mut metrics: BTreeMap<String, Vec<ItemCollectionMetrics>> = BTreeMap::new();
+    if wants_metrics {
+        for i in written {
+            let (table, key) = (&tables[i], &keys[i]);
+            let Some(m) = write::collection_metrics(table, key) else {
+                continue;
+            };
+            let list = metrics.entry(actions[i].table_name.clone()).or_default();
+            if !list.contains(&m) {
+                list.push(m);
+            }
         }
     }
-    Ok(units)
+    Ok((units, (!metrics.is_empty()).then_some(metrics)))
 }
 
 /// The values when every action succeeded; otherwise the cancellation, with `None` for

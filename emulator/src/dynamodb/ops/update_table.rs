@@ -254,10 +254,21 @@ impl Operation for UpdateTable {
         }
         let name = checked_table_name(input.table_name.clone())?;
         let table = ctx.table_named(&name)?;
+        ctx.check_changeable(&table)?;
         let now = ctx.db.clock.now_epoch_seconds();
         let created = apply(&table, &input, &changes, now)?;
+        let until = ctx.transition_end();
+        table.updating_until(until);
+        if let Some(index) = created.as_deref().and_then(|n| table.index(n)) {
+            index.set_creating_until(until);
+        }
         Ok(Output {
-            table_description: describe_with(&table, "UPDATING", created.as_deref()),
+            table_description: describe_with(
+                &table,
+                "UPDATING",
+                created.as_deref(),
+                ctx.now_millis(),
+            ),
         })
     }
 }

@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::dynamodb::capacity::{self, ConsumedCapacity};
+use crate::dynamodb::capacity::{self, Consumed, ConsumedCapacity};
 use crate::dynamodb::error::{DynamoError, Result};
 use crate::dynamodb::expr::{Condition, Update};
 use crate::dynamodb::model::{item_size, EncodedItem, Item, PrimaryKey, MAX_ITEM_SIZE};
@@ -64,29 +64,34 @@ pub struct Returns<'a> {
     pub old_on_condition_failure: bool,
     /// `ReturnConsumedCapacity` as sent (already validated).
     pub consumed_capacity: Option<&'a str>,
+    /// `ReturnItemCollectionMetrics` = `SIZE`.
+    pub item_collection_metrics: bool,
 }
 
 impl<'a> Returns<'a> {
-    /// From the (validated) `ReturnValues`, `ReturnValuesOnConditionCheckFailure` and
-    /// `ReturnConsumedCapacity` members.
+    /// From the (validated) `ReturnValues`, `ReturnValuesOnConditionCheckFailure`,
+    /// `ReturnConsumedCapacity` and `ReturnItemCollectionMetrics` members.
     pub fn from_members(
         return_values: Option<&str>,
         on_condition_check_failure: Option<&str>,
         consumed_capacity: Option<&'a str>,
+        item_collection_metrics: Option<&str>,
     ) -> Self {
         Returns {
             values: ReturnValues::parse(return_values),
             old_on_condition_failure: on_condition_check_failure == Some("ALL_OLD"),
             consumed_capacity,
+            item_collection_metrics: item_collection_metrics == Some("SIZE"),
         }
+    }
+
+    /// Whether capacity is reported, so that index units must be worked out.
+    fn prices_indexes(&self) -> bool {
+        self.consumed_capacity.is_some_and(|m| m != "NONE")
     }
 }
 
 /// The members every single-item write answers with.
-///
-/// `ItemCollectionMetrics` is never returned: DynamoDB reports it only for tables with
-/// local secondary indexes, which this emulator does not support yet, so a valid
-/// `ReturnItemCollectionMetrics` = `SIZE` is accepted and has nothing to report.
 #[derive(Serialize, Default, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct Output {
@@ -94,6 +99,32 @@ pub struct Output {
     pub attributes: Option<Item>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<ConsumedCapacity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_collection_metrics: Option<ItemCollectionMetrics>,
+}
+
+/// The size of the item collection a write touched, reported only for tables with local
+/// secondary indexes (only they have item collections).
+#[derive(Serialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ItemCollectionMetrics {
+    pub item_collection_key: Item,
+    /// A range around the size, in GB: DynamoDB answers the whole gigabytes below and
+    /// above it (`[0.0, 1.0]` for any collection under 1 GB).
+    #[serde(rename = "SizeEstimateRangeGB")]
+    pub size_estimate_range_gb: [f64; 2],
+}
+
+/// The metrics of the item collection of `key`'s partition, when `table` has them.
+pub fn collection_metrics(table: &Table, key: &PrimaryKey) -> Option<ItemCollectionMetrics> {
+    let bytes = table.item_collection_size(&key.hash)?;
+    let low = (bytes as f64 / (1u64 << 30) as f64).floor();
+    let mut item_collection_key = Item::new();
+    item_collection_key.insert(table.schema.hash.name.clone(), key.hash.to_attribute());
+    Some(ItemCollectionMetrics {
+        item_collection_key,
+        size_estimate_range_gb: [low, low + 1.0],
+    })
 }
 
 /// Runs one conditional write of the item at `key` and shapes its answer. `reference` is
@@ -112,20 +143,23 @@ pub fn write(
         consumed_capacity: capacity::report(
             returns.consumed_capacity,
             reference,
-            applied.units,
+            &applied.consumed,
             true,
         ),
+        item_collection_metrics: applied.metrics,
     })
 }
 
-/// What one write did: the `ReturnValues` selection and the write units it consumed.
+/// What one write did: the `ReturnValues` selection, the units it consumed (its indexes'
+/// only when `returns` reports capacity) and, when asked, its item collection's metrics.
 pub struct Applied {
     pub attributes: Option<Item>,
-    pub units: f64,
+    pub consumed: Consumed,
+    pub metrics: Option<ItemCollectionMetrics>,
 }
 
 /// The write itself, for callers that report capacity their own way (BatchWriteItem sums
-/// it per table); `returns.consumed_capacity` is not looked at.
+/// it per table).
 pub fn apply(
     table: &Table,
     key: &PrimaryKey,
@@ -141,8 +175,16 @@ pub fn apply(
         decide(table, key, stored, condition, change, returns)
     })?;
 
-    let (old_size, new_size) = written.sizes();
-    let units = capacity::write_units(old_size, new_size);
+    let consumed = capacity::write(
+        table,
+        written.old.as_ref(),
+        written.new.as_ref(),
+        returns.prices_indexes(),
+    );
+    let metrics = returns
+        .item_collection_metrics
+        .then(|| collection_metrics(table, key))
+        .flatten();
     let old = || written.old.as_ref().map(decode).transpose();
     let attributes = match returns.values {
         ReturnValues::None => None,
@@ -151,7 +193,11 @@ pub fn apply(
         ReturnValues::UpdatedOld => old()?.and_then(|o| updated_part(update, &o)),
         ReturnValues::UpdatedNew => written.extra.and_then(|n| updated_part(update, &n)),
     };
-    Ok(Applied { attributes, units })
+    Ok(Applied {
+        attributes,
+        consumed,
+        metrics,
+    })
 }
 
 /// Decides one conditional write of the item at `key`, now `stored`: checks the condition

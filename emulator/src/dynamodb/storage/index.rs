@@ -65,6 +65,9 @@ pub struct Index {
     stats: Stats,
     /// True while an index added to a table with data is being filled (UpdateTable).
     backfilling: AtomicBool,
+    /// With a status delay, when an index UpdateTable added stops reporting CREATING
+    /// (emulated milliseconds; it is usable at once either way).
+    creating_until: std::sync::atomic::AtomicI64,
     /// Provisioned read and write units of a global index (UpdateTable changes them).
     capacity: parking_lot::RwLock<(i64, i64)>,
 }
@@ -88,6 +91,7 @@ impl Index {
             tree: Tree::default(),
             stats: Stats::default(),
             backfilling: AtomicBool::new(false),
+            creating_until: std::sync::atomic::AtomicI64::new(0),
         }
     }
 
@@ -118,6 +122,15 @@ impl Index {
 
     pub fn is_backfilling(&self) -> bool {
         self.backfilling.load(Ordering::Relaxed)
+    }
+
+    /// Whether the index still reports CREATING (and backfilling) at `now`.
+    pub fn is_creating(&self, now: i64) -> bool {
+        now < self.creating_until.load(Ordering::Relaxed)
+    }
+
+    pub fn set_creating_until(&self, until: i64) {
+        self.creating_until.store(until, Ordering::Relaxed);
     }
 
     pub(super) fn set_backfilling(&self, on: bool) {
@@ -156,6 +169,12 @@ impl Index {
                     || matches!(other, Projection::Include(names) if names.iter().any(|n| n == name))
             }
         }
+    }
+
+    /// The entry an item in the index has: the item as projected (whether it is in the
+    /// index at all is [`Index::index_key`]'s question).
+    pub fn entry(&self, item: &EncodedItem) -> EncodedItem {
+        self.project(item)
     }
 
     fn project(&self, item: &EncodedItem) -> EncodedItem {

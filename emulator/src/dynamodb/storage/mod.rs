@@ -8,6 +8,7 @@
 //! - [`feed`]: every committed write, numbered per table, announced once to every
 //!   consumer (item count and size, the TTL index, secondary indexes; later streams, a log).
 //! - [`index`]: secondary indexes, each a feed consumer with its own ordered tree.
+//! - [`collections`]: item collection sizes of tables with local indexes (a consumer).
 //! - [`table`]: the single-item atomic read-decide-write and the TTL sweep.
 //! - [`locks`]: several keys in several tables locked in one canonical order, and the
 //!   write transactions built on that (in-flight claims, commit gates); the whole lock
@@ -18,6 +19,8 @@
 //! Items are stored as [`EncodedItem`](crate::dynamodb::model::EncodedItem)s: one shared
 //! buffer each, so reads never copy an item and memory stays close to the payload.
 
+pub mod collections;
+pub mod consumed;
 pub mod feed;
 pub mod index;
 pub mod keys;
@@ -28,7 +31,7 @@ pub mod tree;
 mod ttl;
 
 pub use keys::{SortCondition, Span};
-pub use table::{BillingMode, Settings, Table, TableSpec, TtlState, Write, Written};
+pub use table::{BillingMode, Settings, Status, Table, TableSpec, TtlState, Write, Written};
 pub use ttl::TTL_MAX_AGE_MILLIS;
 
 use std::collections::BTreeMap;
@@ -77,6 +80,15 @@ impl Catalog {
 
     pub fn remove(&self, name: &str) -> Option<Arc<Table>> {
         self.tables.write().remove(name)
+    }
+
+    /// Drops the deleted tables whose deletion delay is over (they are kept, DELETING,
+    /// until then). Lazy: whoever looks at the catalog's names calls it first.
+    pub fn purge_gone(&self, now: i64) {
+        let gone = |t: &Arc<Table>| t.status(now) == Status::Gone;
+        if self.tables.read().values().any(gone) {
+            self.tables.write().retain(|_, t| !gone(t));
+        }
     }
 
     /// Up to `limit` names after `start` (exclusive), and whether more follow.
@@ -133,8 +145,26 @@ impl Database {
         self.namespaces.len()
     }
 
+    /// The table, in whatever status, unless its deletion is over.
     pub fn table(&self, ns: &Namespace, name: &str) -> Option<Arc<Table>> {
-        self.namespaces.get(ns)?.get(name)
+        let catalog = self.catalog(ns)?;
+        let table = catalog.get(name)?;
+        if table.status(self.clock.now_millis()) == Status::Gone {
+            catalog.purge_gone(self.clock.now_millis());
+            return None;
+        }
+        Some(table)
+    }
+
+    /// The table if items may be read and written in it: not while it is being created
+    /// or deleted (DynamoDB answers those as if the table did not exist).
+    pub fn item_table(&self, ns: &Namespace, name: &str) -> Option<Arc<Table>> {
+        self.table(ns, name).filter(|t| {
+            matches!(
+                t.status(self.clock.now_millis()),
+                Status::Active | Status::Updating
+            )
+        })
     }
 
     /// Deletes every due item of every TTL-enabled table; returns how many went.

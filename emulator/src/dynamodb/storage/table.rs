@@ -8,6 +8,7 @@ use parking_lot::{RwLock, RwLockReadGuard};
 
 use super::locks::InFlight;
 
+use super::collections::ItemCollections;
 use super::feed::{Cause, Consumer, Feed, Stats};
 use super::index::{Index, IndexSpec};
 use super::keys::{encode_key, Span};
@@ -71,6 +72,38 @@ pub struct TtlState {
     pub changed_at_millis: Option<i64>,
 }
 
+/// Where a table is in its life. With the emulator's status delay at 0 (the default) a
+/// table is ACTIVE from its creation answer on and gone at its deletion answer; with a
+/// delay, creation, updates and deletion each take that long, as DynamoDB's do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Creating,
+    Updating,
+    Active,
+    Deleting,
+    /// Deleted, its delay over: no longer visible.
+    Gone,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Creating => "CREATING",
+            Status::Updating => "UPDATING",
+            Status::Active => "ACTIVE",
+            Status::Deleting | Status::Gone => "DELETING",
+        }
+    }
+}
+
+/// When the table's transitions end (emulated milliseconds).
+#[derive(Clone, Copy, Debug, Default)]
+struct Lifecycle {
+    created_until: i64,
+    updated_until: i64,
+    deleted_at: Option<i64>,
+}
+
 /// What an atomic write decided to do with the item it looked at.
 pub enum Write {
     /// Store this item (encoded by the writer, measured for the 400 KB limit).
@@ -89,14 +122,6 @@ pub struct Written<T> {
     pub extra: T,
 }
 
-impl<T> Written<T> {
-    /// Sizes before and after (0 for no item), for capacity arithmetic.
-    pub fn sizes(&self) -> (usize, usize) {
-        let size = |i: &Option<EncodedItem>| i.as_ref().map_or(0, EncodedItem::size);
-        (size(&self.old), size(&self.new))
-    }
-}
-
 /// Gives every table a process-wide identity for the canonical lock order of
 /// multi-table writes (names repeat across namespaces and after re-creation).
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
@@ -113,6 +138,9 @@ pub struct Table {
     ttl: RwLock<TtlState>,
     /// Secondary indexes, in creation order; each is also a consumer of the feed.
     indexes: RwLock<Vec<Arc<Index>>>,
+    lifecycle: parking_lot::Mutex<Lifecycle>,
+    /// Item collection sizes, for a table with local indexes (set once, at creation).
+    collections: std::sync::OnceLock<Arc<ItemCollections>>,
     settings: RwLock<Settings>,
     /// Keys claimed by in-flight transactions (the rule is in [`super::locks`]).
     in_flight: InFlight,
@@ -140,6 +168,8 @@ impl Table {
             in_flight: InFlight::default(),
             commit_gate: RwLock::new(()),
             indexes: RwLock::new(Vec::new()),
+            collections: std::sync::OnceLock::new(),
+            lifecycle: Default::default(),
             settings: RwLock::new(Settings {
                 attribute_definitions: spec.attribute_definitions.clone(),
                 billing_mode: spec.billing_mode,
@@ -174,6 +204,68 @@ impl Table {
         });
         index.set_backfilling(false);
         index
+    }
+
+    /// The table's status at `now`.
+    pub fn status(&self, now: i64) -> Status {
+        let life = *self.lifecycle.lock();
+        match life.deleted_at {
+            Some(at) if now >= at => Status::Gone,
+            Some(_) => Status::Deleting,
+            None if now < life.created_until => Status::Creating,
+            None if now < life.updated_until => Status::Updating,
+            None => Status::Active,
+        }
+    }
+
+    /// The table is being created until `until`.
+    pub fn creating_until(&self, until: i64) {
+        self.lifecycle.lock().created_until = until;
+    }
+
+    /// The table is being updated until `until`.
+    pub fn updating_until(&self, until: i64) {
+        self.lifecycle.lock().updated_until = until;
+    }
+
+    /// The table is being deleted and goes at `at`.
+    pub fn deleted_at(&self, at: i64) {
+        self.lifecycle.lock().deleted_at = Some(at);
+    }
+
+    /// Starts following item collection sizes, capped at `limit` bytes, if the table has
+    /// local indexes. CreateTable calls it once its indexes are in, before any write.
+    pub fn track_item_collections(&self, limit: u64) {
+        let local = self
+            .indexes()
+            .into_iter()
+            .filter(|i| !i.is_global())
+            .collect();
+        if let Some(collections) = ItemCollections::new(local, limit) {
+            let collections = Arc::new(collections);
+            if self.collections.set(collections.clone()).is_ok() {
+                self.feed.subscribe(collections);
+            }
+        }
+    }
+
+    /// The size in bytes of the item collection of partition key `hash`; `None` for a
+    /// table without local indexes (it has no item collections to report).
+    pub fn item_collection_size(&self, hash: &crate::dynamodb::model::KeyValue) -> Option<u64> {
+        Some(self.collections.get()?.size(hash))
+    }
+
+    /// Refuses a write of `new` over `old` that grows its item collection past the limit
+    /// (`ItemCollectionSizeLimitExceededException`). Called under the item's shard lock.
+    pub fn check_item_collection(
+        &self,
+        old: Option<&EncodedItem>,
+        new: &EncodedItem,
+    ) -> Result<()> {
+        match self.collections.get() {
+            Some(c) => c.check(old, new),
+            None => Ok(()),
+        }
     }
 
     /// Removes a secondary index; writes stop reaching it at once.
@@ -287,6 +379,7 @@ impl Table {
         let (write, extra) = decide(shard.get(key))?;
         if let Write::Put(item) = &write {
             self.check_index_keys(item)?;
+            self.check_item_collection(shard.get(key), item)?;
         }
         let (old, new) = self.apply_locked(&mut shard, key, write, cause);
         Ok(Written { old, new, extra })

@@ -16,7 +16,7 @@ use crate::dynamodb::error::{DynamoError, Result};
 pub const TOKEN_LIFETIME_MILLIS: i64 = 10 * 60 * 1000;
 
 /// The write units one transaction consumed, per table, in first-use order.
-pub type Units = Vec<(String, f64)>;
+pub type Units = Vec<(String, super::consumed::Consumed)>;
 
 enum State {
     Running,
@@ -107,7 +107,10 @@ mod tests {
     use super::*;
 
     fn units(u: f64) -> Units {
-        vec![("t".to_owned(), u)]
+        vec![(
+            "t".to_owned(),
+            super::super::consumed::Consumed::table_only(u),
+        )]
     }
 
     #[test]
