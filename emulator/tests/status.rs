@@ -139,6 +139,20 @@ async fn tables_pass_through_their_transitional_statuses() {
     assert_eq!(index.index_status, Some(IndexStatus::Creating));
     assert_eq!(index.backfilling, Some(true));
     put(&client, "tbl").await.unwrap();
+    let index_name = index.index_name.clone().unwrap();
+    let read = client
+        .scan()
+        .table_name("tbl")
+        .index_name(&index_name)
+        .send()
+        .await;
+    assert_eq!(
+        failure(read),
+        (
+            "ValidationException".into(),
+            "Cannot read from backfilling global secondary index".into()
+        )
+    );
     let refused = client
         .update_table()
         .table_name("tbl")
@@ -162,6 +176,13 @@ async fn tables_pass_through_their_transitional_statuses() {
     let index = &table.global_secondary_indexes.unwrap()[0];
     assert_eq!(index.index_status, Some(IndexStatus::Active));
     assert_eq!(index.backfilling, None);
+    client
+        .scan()
+        .table_name("tbl")
+        .index_name(&index_name)
+        .send()
+        .await
+        .unwrap();
 
     // DELETING: still described and listed, no longer usable, then gone.
     let out = client

@@ -272,6 +272,7 @@ pub fn check_filter_attributes(
 /// `Select` it resolves to and whether items must be fetched from the table).
 pub fn read_target(
     table: &Table,
+    now: i64,
     index_name: Option<&str>,
     consistent: bool,
     select: Select,
@@ -280,8 +281,15 @@ pub fn read_target(
 ) -> Result<(Option<std::sync::Arc<Index>>, Select, bool)> {
     match index_name {
         Some(name) => {
-            let (index, select, fetch) =
-                index_read(table, name, consistent, select, explicit_select, filter)?;
+            let (index, select, fetch) = index_read(
+                table,
+                now,
+                name,
+                consistent,
+                select,
+                explicit_select,
+                filter,
+            )?;
             Ok((Some(index), select, fetch))
         }
         None => Ok((None, select, false)),
@@ -290,6 +298,7 @@ pub fn read_target(
 
 fn index_read(
     table: &Table,
+    now: i64,
     name: &str,
     consistent: bool,
     select: Select,
@@ -301,6 +310,13 @@ fn index_read(
             "The table does not have the specified index: {name}"
         ))
     })?;
+    // A global index UpdateTable added is readable once its backfill is over (with a
+    // status delay, once it reports ACTIVE).
+    if index.is_global() && (index.is_backfilling() || index.is_creating(now)) {
+        return Err(DynamoError::validation(
+            "Cannot read from backfilling global secondary index",
+        ));
+    }
     if index.is_global() && consistent {
         return Err(DynamoError::validation(
             "Consistent reads are not supported on global secondary indexes",

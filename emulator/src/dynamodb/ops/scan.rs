@@ -118,6 +118,7 @@ impl Operation for Scan {
         let consistent = input.consistent_read.unwrap_or(false);
         let (index, select, fetch_from_table) = read::read_target(
             &table,
+            ctx.now_millis(),
             input.index_name.as_deref(),
             consistent,
             select,
