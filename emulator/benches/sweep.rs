@@ -1,0 +1,79 @@
+//! The TTL sweep on its own: loads N items of about 1 KB (a string key, a 1 KB binary value,
+//! a numeric TTL) into a TTL-enabled table in-process (no HTTP, no other load), moves the
+//! emulated clock past every TTL and times one sweep, in wall and CPU time.
+//!
+//! `cargo bench -p emulator --bench sweep` (1,000,000 items; `SWEEP_ITEMS=N` for another
+//! count). The HTTP figure with a concurrent GetItem load is `just bench`'s.
+
+use std::time::{Duration, Instant};
+
+use emulator::common::{Namespace, Service};
+use emulator::{Config, Services};
+
+/// User plus system CPU seconds of this process so far (Linux; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => 0.0,
+    }
+}
+
+fn call(services: &Services, ns: &Namespace, op: &str, body: &str) {
+    if let Err(e) = services.dynamodb.dispatch(ns, op, body.as_bytes(), "bench") {
+        panic!("{op} failed: {}", String::from_utf8_lossy(&e.body));
+    }
+}
+
+fn main() {
+    let items: usize = std::env::var("SWEEP_ITEMS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000);
+    let services = Services::new(Config::for_tests());
+    let ns = Namespace::new("bench", "us-east-1");
+    call(
+        &services,
+        &ns,
+        "CreateTable",
+        r#"{"TableName":"sweep","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],
+            "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}"#,
+    );
+    call(
+        &services,
+        &ns,
+        "UpdateTimeToLive",
+        r#"{"TableName":"sweep","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"ttl"}}"#,
+    );
+    // 1,368 base64 characters: 1,026 bytes of binary value.
+    let value = "A".repeat(1368);
+    let expires = services.clock.now_millis() / 1000 + 3600;
+    let started = Instant::now();
+    for i in 0..items {
+        let body = format!(
+            r#"{{"TableName":"sweep","Item":{{"pk":{{"S":"key-{i:07}"}},"v":{{"B":"{value}"}},"ttl":{{"N":"{expires}"}}}}}}"#
+        );
+        call(&services, &ns, "PutItem", &body);
+    }
+    println!("loaded {items} items in {:.1?}", started.elapsed());
+
+    services.clock.advance(Duration::from_secs(7200));
+    let (wall, cpu) = (Instant::now(), cpu_seconds());
+    let deleted = services.sweep();
+    println!(
+        "swept {deleted} items in {:.2?} wall, {:.2} s CPU",
+        wall.elapsed(),
+        cpu_seconds() - cpu
+    );
+    assert_eq!(deleted, items, "every item was due");
+}
