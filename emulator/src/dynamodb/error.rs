@@ -144,6 +144,14 @@ impl DynamoError {
         DynamoError::ResourceNotFound("Requested resource not found".to_owned())
     }
 
+    /// A table ARN that is malformed, or (where a table must exist here) names another
+    /// account or region.
+    pub fn invalid_table_arn(arn: &str) -> Self {
+        DynamoError::validation(format!(
+            "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
+        ))
+    }
+
     /// The control-plane wording that names the table.
     pub fn table_not_found(table: &str) -> Self {
         DynamoError::ResourceNotFound(format!(

@@ -60,11 +60,8 @@ impl Ctx<'_> {
         if !arn::is_arn(reference) {
             return Ok(Some(reference));
         }
-        let parsed = arn::parse_table_arn(reference).map_err(|_| {
-            DynamoError::validation(format!(
-                "Invalid TableArn: Invalid ResourceArn provided as input {reference}"
-            ))
-        })?;
+        let parsed = arn::parse_table_arn(reference)
+            .map_err(|_| DynamoError::invalid_table_arn(reference))?;
         Ok(parsed.is_local(&self.ns.region).then_some(parsed.name))
     }
 
@@ -74,6 +71,15 @@ impl Ctx<'_> {
         self.resolve(reference)?
             .and_then(|name| self.db.item_table(self.ns, name))
             .ok_or_else(DynamoError::resource_not_found)
+    }
+
+    /// The tables a batch or transaction names, in request order; the first missing one
+    /// fails the request before any of its keys is looked at, as DynamoDB checks them.
+    pub fn tables<'r>(
+        &self,
+        references: impl IntoIterator<Item = &'r str>,
+    ) -> Result<Vec<Arc<Table>>> {
+        references.into_iter().map(|r| self.table(r)).collect()
     }
 
     /// The table, or the control-plane wording that names it as the request did

@@ -90,10 +90,7 @@ impl Operation for BatchGetItem {
         let reads = parse_tables(input.request_items.unwrap_or_default())?;
 
         // Every table must exist before any key is checked against its schema.
-        let tables = reads
-            .iter()
-            .map(|r| ctx.table(&r.name))
-            .collect::<Result<Vec<_>>>()?;
+        let tables = ctx.tables(reads.iter().map(|r| r.name.as_str()))?;
         let mut keys = Vec::with_capacity(reads.len());
         for (read, table) in reads.iter().zip(&tables) {
             let mut seen = HashSet::new();

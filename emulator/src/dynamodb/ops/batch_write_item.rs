@@ -99,10 +99,7 @@ impl Operation for BatchWriteItem {
         }
 
         // Every table exists and every key fits its schema before anything is written.
-        let tables = batches
-            .iter()
-            .map(|(name, _)| ctx.table(name))
-            .collect::<Result<Vec<_>>>()?;
+        let tables = ctx.tables(batches.iter().map(|(name, _)| name.as_str()))?;
         let mut writes = Vec::with_capacity(batches.len());
         let mut names = Vec::with_capacity(batches.len());
         for ((name, requests), table) in batches.into_iter().zip(&tables) {

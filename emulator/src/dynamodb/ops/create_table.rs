@@ -314,7 +314,15 @@ fn key_schema(input: &Input) -> Result<(KeySchema, Vec<(String, KeyType)>)> {
             def_names.join(", ")
         )));
     }
-    if keys.len() == 2 && keys.first().map(|k| &k.0) == keys.get(1).map(|k| &k.0) {
+    let keys: Vec<(&str, &str)> = keys.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let schema = ordered_key_schema(&keys, &defs)?;
+    Ok((schema, defs))
+}
+
+/// The checks a table's and an index's key schema share once every attribute is defined:
+/// two distinct names, HASH then RANGE; then the schema with the defined types.
+fn ordered_key_schema(keys: &[(&str, &str)], defs: &[(String, KeyType)]) -> Result<KeySchema> {
+    if keys.len() == 2 && keys[0].0 == keys[1].0 {
         return Err(DynamoError::validation(
             "Both the Hash Key and the Range Key element in the KeySchema have the same name",
         ));
@@ -334,19 +342,15 @@ fn key_schema(input: &Input) -> Result<(KeySchema, Vec<(String, KeyType)>)> {
         kind: defs
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, k)| *k)
-            .unwrap_or(KeyType::S),
+            .map_or(KeyType::S, |(_, k)| *k),
     };
-    let Some((hash, _)) = keys.first() else {
-        return Err(DynamoError::Internal(
-            "empty key schema passed validation".into(),
-        ));
-    };
-    let schema = KeySchema {
+    let (hash, _) = keys
+        .first()
+        .ok_or_else(|| DynamoError::Internal("empty key schema passed validation".into()))?;
+    Ok(KeySchema {
         hash: attr(hash),
         range: keys.get(1).map(|(name, _)| attr(name)),
-    };
-    Ok((schema, defs))
+    })
 }
 
 /// DynamoDB's per-table limits on indexes and on the non-key attributes they project.
@@ -539,32 +543,7 @@ fn index_key_schema(index: &IndexInput, defs: &[(String, KeyType)]) -> Result<Ke
             def_names.join(", ")
         )));
     }
-    if keys.len() == 2 && keys[0].0 == keys[1].0 {
-        return Err(DynamoError::validation(
-            "Both the Hash Key and the Range Key element in the KeySchema have the same name",
-        ));
-    }
-    if keys.first().is_some_and(|k| k.1 != "HASH") {
-        return Err(DynamoError::validation(
-            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
-        ));
-    }
-    if keys.get(1).is_some_and(|k| k.1 != "RANGE") {
-        return Err(DynamoError::validation(
-            "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
-        ));
-    }
-    let attr = |name: &str| KeyAttribute {
-        name: name.to_owned(),
-        kind: kind(name).unwrap_or(KeyType::S),
-    };
-    let (hash, _) = keys
-        .first()
-        .ok_or_else(|| DynamoError::Internal("empty index key schema passed validation".into()))?;
-    Ok(KeySchema {
-        hash: attr(hash),
-        range: keys.get(1).map(|(name, _)| attr(name)),
-    })
+    ordered_key_schema(&keys, defs)
 }
 
 fn projection(index: &IndexInput) -> Result<Projection> {
@@ -741,12 +720,9 @@ impl Operation for CreateTable {
 /// ARN in place of its name; the name inside must then be a valid name, and the ARN must be
 /// this account's in this region.
 fn created_name(ctx: &Ctx, reference: &str) -> Result<String> {
-    let invalid = || {
-        DynamoError::validation(format!(
-            "Invalid TableArn: Invalid ResourceArn provided as input {reference}"
-        ))
-    };
-    let name = ctx.resolve(reference)?.ok_or_else(invalid)?;
+    let name = ctx
+        .resolve(reference)?
+        .ok_or_else(|| DynamoError::invalid_table_arn(reference))?;
     if name != reference {
         let mut c = Constraints::new();
         validate::name_constraints(&mut c, "tableName", name);

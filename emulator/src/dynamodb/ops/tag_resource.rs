@@ -34,11 +34,7 @@ pub fn table_of_arn(ctx: &Ctx, arn: Option<&str>) -> Result<Arc<Table>> {
     let Some(arn) = arn else {
         return Err(DynamoError::validation("Invalid TableArn"));
     };
-    let invalid = || {
-        DynamoError::validation(format!(
-            "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
-        ))
-    };
+    let invalid = || DynamoError::invalid_table_arn(arn);
     let parsed = parse_table_arn(arn).map_err(|problem| match problem {
         ArnProblem::NotArn => {
             DynamoError::invalid_parameter(format!("ARNs must start with 'arn:': {arn}"))

@@ -75,10 +75,7 @@ impl Operation for TransactGetItems {
         check_constraints(&input)?;
         let mode = input.return_consumed_capacity.as_deref();
         let reads = parse_reads(input.transact_items.unwrap_or_default())?;
-        let tables = reads
-            .iter()
-            .map(|r| ctx.table(&r.table_name))
-            .collect::<Result<Vec<_>>>()?;
+        let tables = ctx.tables(reads.iter().map(|r| r.table_name.as_str()))?;
         for (read, table) in reads.iter().zip(&tables) {
             table.schema.check_no_empty_key_values(&read.key)?;
         }

@@ -351,10 +351,7 @@ fn run(
     price_indexes: bool,
     wants_metrics: bool,
 ) -> Result<(Units, Metrics)> {
-    let tables = actions
-        .iter()
-        .map(|a| ctx.table(&a.table_name))
-        .collect::<Result<Vec<_>>>()?;
+    let tables = ctx.tables(actions.iter().map(|a| a.table_name.as_str()))?;
     for (action, table) in actions.iter().zip(&tables) {
         table.schema.check_no_empty_key_values(&action.item)?;
     }
