@@ -29,6 +29,15 @@ fn cpu_seconds() -> f64 {
     }
 }
 
+/// Resident set size of this process (Linux; 0 elsewhere).
+fn rss_bytes() -> u64 {
+    let pages = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
 fn call(services: &Services, ns: &Namespace, op: &str, body: &str) {
     if let Err(e) = services.dynamodb.dispatch(ns, op, body.as_bytes(), "bench") {
         panic!("{op} failed: {}", String::from_utf8_lossy(&e.body));
@@ -65,7 +74,11 @@ fn main() {
         );
         call(&services, &ns, "PutItem", &body);
     }
-    println!("loaded {items} items in {:.1?}", started.elapsed());
+    println!(
+        "loaded {items} items in {:.1?}, RSS {:.0} MB",
+        started.elapsed(),
+        rss_bytes() as f64 / 1e6
+    );
 
     services.clock.advance(Duration::from_secs(7200));
     let (wall, cpu) = (Instant::now(), cpu_seconds());

@@ -12,8 +12,8 @@ use super::collections::ItemCollections;
 use super::feed::{Cause, Consumer, Feed, Stats};
 use super::index::{Index, IndexSpec};
 use super::keys::{encode_key, Span};
-use super::tree::{shard_of, KeyBytes, Range, Shard, Tree, BATCH};
-use super::ttl::{is_expired, TtlIndex};
+use super::tree::{KeyBytes, Range, Shard, Tree, BATCH};
+use super::ttl::TtlIndex;
 use crate::dynamodb::error::{DynamoError, Result};
 use crate::dynamodb::model::{EncodedItem, Item, KeySchema, KeyType, PrimaryKey};
 
@@ -475,45 +475,52 @@ impl Table {
         }
     }
 
-    /// Deletes the items that are due at `now`. Due keys come from the index in small
-    /// batches; each batch is sorted by key so that every shard is locked once per batch
-    /// and its B-tree walked in order, and each item is re-checked under the lock, so a
-    /// write that moved the TTL meanwhile wins. No lock is held between batches, so
-    /// requests never wait for more than one shard's share of a batch. The removed items
+    /// Deletes the items that are due at `now`, a shard at a time: under the shard's write
+    /// lock, up to [`SWEEP_BATCH`] due keys come out of the TTL index and their items out
+    /// of the tree, with no need to re-read them (see [`super::ttl`]). The lock is let go
+    /// between batches, so requests never wait for more than one batch. The removed items
     /// are freed at the end, in address order (see [`Graveyard`]).
     pub fn sweep_expired(&self, now: i64) -> usize {
         let mut deleted = 0;
         let mut removed = Graveyard::default();
-        loop {
-            let mut batch = self.ttl_index.take_due(now, 256);
-            if batch.is_empty() {
-                removed.free();
-                return deleted;
-            }
-            batch.sort_unstable();
-            for group in batch.chunk_by(|a, b| shard_of(a) == shard_of(b)) {
-                let mut shard = self.tree.write_shard(&group[0]);
-                for key in group {
-                    // Taken out first, then checked: one B-tree walk per item instead of a
-                    // lookup and a removal. An item a write has given a later TTL goes back
-                    // untouched; nobody can see the shard in between.
-                    let Some((stored_key, item)) = shard.remove_entry(key) else {
-                        continue;
-                    };
-                    let due = self.ttl_index.due_of(&item);
-                    if due.is_some_and(|due| is_expired(due, now)) {
-                        self.feed
-                            .publish(&stored_key, Some(&item), None, Cause::TimeToLive);
-                        removed.push(item);
-                        deleted += 1;
-                    } else {
-                        shard.insert(stored_key, item);
-                    }
+        let (mut due, mut taken) = (Vec::new(), Vec::new());
+        for index in 0..super::tree::SHARDS {
+            loop {
+                let mut shard = self.tree.shard(index).write();
+                self.ttl_index.take_due(index, now, SWEEP_BATCH, &mut due);
+                if due.is_empty() {
+                    break;
+                }
+                taken.extend(due.drain(..).filter_map(|k| shard.remove_entry(&k)));
+                warm(&taken);
+                for (key, item) in taken.drain(..) {
+                    self.feed
+                        .publish(&key, Some(&item), None, Cause::TimeToLive);
+                    removed.push(item);
+                    deleted += 1;
                 }
             }
         }
+        removed.free();
+        deleted
     }
 }
+
+/// Reads the first bytes of every item in one tight loop before the change feed reads
+/// them one by one. Swept items are cold (scattered over the heap, unread for a long
+/// time): one by one, each item's cache miss waits for the previous one to be served,
+/// while these loads do not depend on each other, so the processor has many in flight.
+fn warm(taken: &[(KeyBytes, EncodedItem)]) {
+    let sizes = taken
+        .iter()
+        .fold(0usize, |sum, (_, item)| sum ^ item.size());
+    std::hint::black_box(sizes);
+}
+
+/// Due keys the sweeper takes per shard lock: the lock is held for about a hundred
+/// removals (tens of microseconds), and the items are many enough to be fetched from
+/// memory together ([`warm`]).
+const SWEEP_BATCH: usize = 128;
 
 /// Items the sweeper removed, freed together in address order once the sweep is done.
 ///

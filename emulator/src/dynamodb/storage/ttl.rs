@@ -5,16 +5,21 @@
 //! (`1.7e9`, fractions); other types never expire.
 //!
 //! The [`TtlIndex`] is a change-feed consumer: it keeps `(due millis, key)` for every item
-//! with a usable TTL value while TTL is enabled, so the sweeper takes due keys from the
-//! front of an ordered set instead of scanning tables. Entries may be stale (the sweeper
-//! re-checks each item under its shard lock before deleting), but never missing.
+//! with a usable TTL value while TTL is enabled, one ordered set per tree shard, so the
+//! sweeper takes due keys from the front of a set instead of scanning tables.
+//!
+//! Entries are exact: one per item, at its current due time. A shard's set changes only
+//! under that shard's lock (writers announce their changes holding it, the backfill reads
+//! under it, the sweeper takes entries holding it), so a sweeper holding a shard's write
+//! lock deletes the items whose entries it takes without reading them again: for a
+//! million cold items, reading each one's TTL back was a quarter of the sweep.
 
 use std::collections::BTreeSet;
 
 use parking_lot::{Mutex, RwLock};
 
 use super::feed::{Cause, Change, Consumer};
-use super::tree::KeyBytes;
+use super::tree::{KeyBytes, SHARDS};
 use crate::dynamodb::model::{AttributeValue, EncodedItem, Number};
 
 /// Items whose TTL lies more than five years in the past are never deleted.
@@ -58,47 +63,58 @@ pub fn is_expired(due: i64, now: i64) -> bool {
     due <= now && due >= now.saturating_sub(TTL_MAX_AGE_MILLIS)
 }
 
-/// Due items of one table, ordered by due time. Lock order: a shard lock (held by the
-/// writer publishing a change) may be held when these locks are taken, never the reverse.
-#[derive(Default)]
+/// Due items of one table, per shard, ordered by due time. Lock order: a shard's set is
+/// locked only under that shard's lock, and no other lock is taken while holding it.
 pub struct TtlIndex {
     attribute: RwLock<Option<String>>,
-    due: Mutex<BTreeSet<(i64, KeyBytes)>>,
+    due: [Mutex<BTreeSet<(i64, KeyBytes)>>; SHARDS],
+}
+
+impl Default for TtlIndex {
+    fn default() -> Self {
+        TtlIndex {
+            attribute: RwLock::default(),
+            due: std::array::from_fn(|_| Mutex::default()),
+        }
+    }
 }
 
 impl TtlIndex {
     /// Switches the attribute and empties the index; the caller backfills it.
     pub fn reset(&self, attribute: Option<String>) {
         *self.attribute.write() = attribute;
-        self.due.lock().clear();
-    }
-
-    pub fn due_of(&self, item: &EncodedItem) -> Option<i64> {
-        due_millis(item, self.attribute.read().as_deref()?)
-    }
-
-    /// Adds one stored item (backfill after enabling TTL).
-    pub fn insert(&self, key: &KeyBytes, item: &EncodedItem) {
-        if let Some(due) = self.due_of(item) {
-            self.due.lock().insert((due, key.clone()));
+        for due in &self.due {
+            due.lock().clear();
         }
     }
 
-    /// Takes up to `max` keys due at or before `now`, earliest first.
-    pub fn take_due(&self, now: i64, max: usize) -> Vec<KeyBytes> {
-        let mut due = self.due.lock();
-        let mut keys = Vec::new();
+    /// Adds one stored item (backfill after enabling TTL), under its shard's lock.
+    pub fn insert(&self, key: &KeyBytes, item: &EncodedItem) {
+        let attribute = self.attribute.read();
+        if let Some(due) = attribute.as_deref().and_then(|a| due_millis(item, a)) {
+            self.due[key.shard()].lock().insert((due, key.clone()));
+        }
+    }
+
+    /// Takes up to `max` entries of `shard` due at or before `now`, earliest first, and
+    /// puts the keys of those [`is_expired`] at `now` into `keys` (cleared first; the
+    /// sweeper reuses one buffer). Entries too old to expire are dropped: they never
+    /// will. The caller holds the shard's write lock and deletes every key it gets.
+    pub fn take_due(&self, shard: usize, now: i64, max: usize, keys: &mut Vec<KeyBytes>) {
+        keys.clear();
+        let mut due = self.due[shard].lock();
         while keys.len() < max {
             match due.first() {
                 Some((at, _)) if *at <= now => {
-                    if let Some((_, key)) = due.pop_first() {
-                        keys.push(key);
+                    if let Some((at, key)) = due.pop_first() {
+                        if is_expired(at, now) {
+                            keys.push(key);
+                        }
                     }
                 }
                 _ => break,
             }
         }
-        keys
     }
 }
 
@@ -118,7 +134,7 @@ impl Consumer for TtlIndex {
         if old == new {
             return;
         }
-        let mut due = self.due.lock();
+        let mut due = self.due[change.key.shard()].lock();
         if let Some(at) = old {
             due.remove(&(at, change.key.clone()));
         }
