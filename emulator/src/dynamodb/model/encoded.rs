@@ -21,7 +21,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+
+use triomphe::ThinArc;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
@@ -45,14 +46,18 @@ const FALSE: u8 = 9;
 const TRUE: u8 = 10;
 
 /// An item in the engine's compact form; cloning shares the bytes.
+///
+/// A thin pointer (the length lives in the allocation, beside the count, in the 16 bytes
+/// a std `Arc<[u8]>` spends on its two counts): every B-tree entry holding an item is 8
+/// bytes smaller, about 12 bytes less per stored item once node slack is counted.
 #[derive(Clone, PartialEq, Eq)]
-pub struct EncodedItem(Arc<[u8]>);
+pub struct EncodedItem(ThinArc<(), u8>);
 
 impl fmt::Debug for EncodedItem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.decode() {
             Some(item) => item.fmt(f),
-            None => write!(f, "<corrupt item of {} bytes>", self.0.len()),
+            None => write!(f, "<corrupt item of {} bytes>", self.encoded_len()),
         }
     }
 }
@@ -60,20 +65,44 @@ impl fmt::Debug for EncodedItem {
 impl EncodedItem {
     /// Encodes `item`, whose DynamoDB size is `size` (every writer has measured it already
     /// for the 400 KB limit).
+    ///
+    /// The bytes are written into a per-thread scratch buffer and copied once into an
+    /// allocation of exactly their size. A fresh buffer per item, freed right after the
+    /// copy, left a hole a little smaller than the next item between stored items, whose
+    /// crumbs nothing reused: 4 % of the heap after a million batch-written items.
     pub fn encode_sized(item: &Item, size: usize) -> EncodedItem {
-        let mut out = Vec::with_capacity(size + 8 + 3 * item.len());
-        out.extend_from_slice(&(size.min(u32::MAX as usize) as u32).to_le_bytes());
-        write_map(&mut out, item);
-        EncodedItem(Arc::from(out))
+        /// A scratch buffer that grew past this (a large item) is not kept.
+        const KEEP: usize = 64 * 1024;
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        SCRATCH.with_borrow_mut(|out| {
+            out.clear();
+            out.extend_from_slice(&(size.min(u32::MAX as usize) as u32).to_le_bytes());
+            write_map(out, item);
+            let encoded = EncodedItem::from_bytes(out);
+            if out.capacity() > KEEP {
+                *out = Vec::new();
+            }
+            encoded
+        })
     }
 
     pub fn encode(item: &Item) -> EncodedItem {
         Self::encode_sized(item, item_size(item))
     }
 
+    fn from_bytes(bytes: &[u8]) -> EncodedItem {
+        EncodedItem(ThinArc::from_header_and_slice((), bytes))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.0.slice
+    }
+
     /// DynamoDB's size of the item (names plus values), as measured when it was written.
     pub fn size(&self) -> usize {
-        self.0
+        self.bytes()
             .get(..4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
             .unwrap_or(0)
@@ -81,24 +110,24 @@ impl EncodedItem {
 
     /// Where the buffer lives, to free many items in address order.
     pub fn address(&self) -> usize {
-        self.0.as_ptr() as usize
+        self.bytes().as_ptr() as usize
     }
 
     /// Bytes the encoded form occupies (without the `Arc` header).
     pub fn encoded_len(&self) -> usize {
-        self.0.len()
+        self.bytes().len()
     }
 
     /// The whole item. `None` only for a buffer this module did not write.
     pub fn decode(&self) -> Option<Item> {
-        let mut r = Reader::new(self.0.get(4..)?);
+        let mut r = Reader::new(self.bytes().get(4..)?);
         let item = r.map()?;
         r.rest.is_empty().then_some(item)
     }
 
     /// One top-level attribute, decoding nothing else.
     pub fn get(&self, name: &str) -> Option<AttributeValue> {
-        let mut r = Reader::new(self.0.get(4..)?);
+        let mut r = Reader::new(self.bytes().get(4..)?);
         let count = r.varint()?;
         for _ in 0..count {
             let attr = r.str()?;
@@ -115,7 +144,7 @@ impl EncodedItem {
 
     /// The top-level attributes as lazily serialisable values, in name order.
     fn attributes(&self) -> Option<Vec<(&str, ValueRef<'_>)>> {
-        let mut r = Reader::new(self.0.get(4..)?);
+        let mut r = Reader::new(self.bytes().get(4..)?);
         let count = r.varint()?;
         let mut out = Vec::with_capacity(count.min(64) as usize);
         for _ in 0..count {
@@ -570,8 +599,8 @@ mod tests {
     #[test]
     fn corrupt_buffers_fail_cleanly() {
         let encoded = EncodedItem::encode(&item(EVERY_TYPE));
-        for cut in 0..encoded.0.len() {
-            let truncated = EncodedItem(Arc::from(&encoded.0[..cut]));
+        for cut in 0..encoded.encoded_len() {
+            let truncated = EncodedItem::from_bytes(&encoded.bytes()[..cut]);
             assert!(truncated.decode().is_none());
             assert!(serde_json::to_string(&truncated).is_err());
         }
