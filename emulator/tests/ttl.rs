@@ -356,3 +356,82 @@ async fn the_background_sweeper_deletes_expired_items() {
     }
     assert_eq!(item_count(&client, "auto").await, 0);
 }
+
+/// Writes that give due items a later TTL while sweeps run: the sweeper deletes the items
+/// whose TTL-index entries it takes without reading them again, which is right only if a
+/// shard's entries never change outside that shard's lock. Every rewritten item must
+/// survive, every other one must go, and the index must still know the survivors' TTLs.
+#[test]
+fn sweeps_racing_writes_that_move_the_ttl() {
+    use emulator::common::{Namespace, Service};
+    use emulator::Services;
+
+    let services = Services::new(Config::for_tests());
+    let ns = Namespace::new("race", "us-east-1");
+    let call = |op: &str, body: String| {
+        services
+            .dynamodb
+            .dispatch(&ns, op, body.as_bytes(), "test")
+            .unwrap_or_else(|e| panic!("{op}: {}", String::from_utf8_lossy(&e.body)))
+    };
+    call(
+        "CreateTable",
+        r#"{"TableName":"race","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],
+            "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}"#
+            .into(),
+    );
+    call(
+        "UpdateTimeToLive",
+        r#"{"TableName":"race","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"ttl"}}"#
+            .into(),
+    );
+    let now = services.clock.now_millis() / 1000;
+    let put = |key: usize, ttl: i64| {
+        call(
+            "PutItem",
+            format!(
+                r#"{{"TableName":"race","Item":{{"pk":{{"S":"k{key}"}},"ttl":{{"N":"{ttl}"}}}}}}"#
+            ),
+        );
+    };
+    const ITEMS: usize = 2000;
+    let rewritten = |key: usize| key % 2 == 0;
+    // Each round starts with every item due, then rewrites half of them to a later TTL
+    // while sweeps run, both released at once.
+    for _round in 0..5 {
+        for key in 0..ITEMS {
+            put(key, now - 10);
+        }
+        let start = std::sync::Barrier::new(2);
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let mut swept = 0;
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                start.wait();
+                for key in (0..ITEMS).filter(|&k| rewritten(k)) {
+                    put(key, now + 3600);
+                }
+                done.store(true, std::sync::atomic::Ordering::Release);
+            });
+            start.wait();
+            while !done.load(std::sync::atomic::Ordering::Acquire) {
+                swept += services.sweep();
+            }
+        });
+        swept += services.sweep();
+        for key in 0..ITEMS {
+            let answer = call(
+                "GetItem",
+                format!(
+                    r#"{{"TableName":"race","Key":{{"pk":{{"S":"k{key}"}}}},"ConsistentRead":true}}"#
+                ),
+            );
+            let found = String::from_utf8_lossy(&answer).contains("\"Item\"");
+            assert_eq!(found, rewritten(key), "k{key}");
+        }
+        assert!(swept >= ITEMS / 2, "{swept} swept");
+    }
+    // The survivors' entries moved to their new TTL: all of them fall due together later.
+    services.clock.advance(Duration::from_secs(7200));
+    assert_eq!(services.sweep(), ITEMS / 2);
+}
