@@ -8,11 +8,14 @@
 //! with a usable TTL value while TTL is enabled, one ordered set per tree shard, so the
 //! sweeper takes due keys from the front of a set instead of scanning tables.
 //!
-//! Entries are exact: one per item, at its current due time. A shard's set changes only
-//! under that shard's lock (writers announce their changes holding it, the backfill reads
-//! under it, the sweeper takes entries holding it), so a sweeper holding a shard's write
-//! lock deletes the items whose entries it takes without reading them again: for a
-//! million cold items, reading each one's TTL back was a quarter of the sweep.
+//! Entries are exact: one per item, at its current due time. A shard's entries are added,
+//! moved and taken only under that shard's lock (writers announce their changes holding
+//! it, the backfill reads under it, the sweeper takes entries holding it), so a sweeper
+//! holding a shard's write lock deletes the items whose entries it takes without reading
+//! them again: for a million cold items, reading each one's TTL back was a quarter of the
+//! sweep. The one exception, [`TtlIndex::reset`] emptying every set when TTL is turned on
+//! or off, only removes entries; the backfill then adds each stored item's under its lock,
+//! and a write racing it adds the same entry (sets hold it once).
 
 use std::collections::BTreeSet;
 
