@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::{
     TableStatus,
 };
 use aws_sdk_dynamodb::Client;
-use common::{failure, hash_table, s};
+use common::{failure, hash_table, s, table_names};
 use emulator::{Config, Limits, TestEmulator};
 
 const DELAY: Duration = Duration::from_secs(30);
@@ -188,8 +188,7 @@ async fn tables_pass_through_their_transitional_statuses() {
         Some(TableStatus::Deleting)
     );
     assert_eq!(status(&client, "tbl").await, TableStatus::Deleting);
-    let listed = client.list_tables().send().await.unwrap();
-    assert_eq!(listed.table_names(), ["tbl"]);
+    assert_eq!(table_names(&client).await, ["tbl"]);
     assert_eq!(
         put(&client, "tbl").await.unwrap_err().0,
         "ResourceNotFoundException"
@@ -208,13 +207,7 @@ async fn tables_pass_through_their_transitional_statuses() {
             "Requested resource not found: Table: tbl not found".into()
         )
     );
-    assert!(client
-        .list_tables()
-        .send()
-        .await
-        .unwrap()
-        .table_names()
-        .is_empty());
+    assert!(table_names(&client).await.is_empty());
     // The name is free again.
     hash_table(&client, "tbl").await;
 }
@@ -260,11 +253,5 @@ async fn no_delay_keeps_changes_immediate() {
         .send()
         .await
         .unwrap();
-    assert!(client
-        .list_tables()
-        .send()
-        .await
-        .unwrap()
-        .table_names()
-        .is_empty());
+    assert!(table_names(&client).await.is_empty());
 }

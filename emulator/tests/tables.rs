@@ -88,14 +88,11 @@ async fn access_keys_are_separate_namespaces() {
     let alice = emu.dynamodb_client_as("ALICE", "us-east-1");
     let bob = emu.dynamodb_client_as("BOB", "us-east-1");
     create_hash_table(&alice, "tbl1").await;
-    let alice_tables = alice.list_tables().send().await.unwrap();
-    let bob_tables = bob.list_tables().send().await.unwrap();
-    assert_eq!(alice_tables.table_names(), ["tbl1".to_owned()]);
-    assert!(bob_tables.table_names().is_empty());
+    assert_eq!(table_names(&alice).await, ["tbl1"]);
+    assert!(table_names(&bob).await.is_empty());
     let alice_in_eu = emu.dynamodb_client_as("ALICE", "eu-west-1");
-    let eu_tables = alice_in_eu.list_tables().send().await.unwrap();
     assert!(
-        eu_tables.table_names().is_empty(),
+        table_names(&alice_in_eu).await.is_empty(),
         "regions are separate too"
     );
 }
@@ -109,8 +106,7 @@ async fn shared_db_puts_every_key_and_region_in_one_namespace() {
     let alice = emu.dynamodb_client_as("ALICE", "us-east-1");
     let bob = emu.dynamodb_client_as("BOB", "eu-west-1");
     create_hash_table(&alice, "shared1").await;
-    let bob_tables = bob.list_tables().send().await.unwrap();
-    assert_eq!(bob_tables.table_names(), ["shared1".to_owned()]);
+    assert_eq!(table_names(&bob).await, ["shared1"]);
     let ssm_alice = emu.ssm_client_as("ALICE", "us-east-1");
     let ssm_bob = emu.ssm_client_as("BOB", "eu-west-1");
     ssm_alice
@@ -132,7 +128,7 @@ async fn shared_db_puts_every_key_and_region_in_one_namespace() {
 
 mod common;
 
-use common::{failure, post, raw_error};
+use common::{failure, post, raw_error, table_names};
 
 fn validation(resp: &common::RawResponse) -> String {
     assert_eq!(resp.status, 400);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{TimeToLiveSpecification, TimeToLiveStatus};
 use aws_sdk_dynamodb::Client;
-use common::{failure, hash_table, n, range_table, raw, s};
+use common::{failure, hash_table, n, range_table, raw, s, table_names};
 use emulator::{Config, TestEmulator};
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -316,13 +316,7 @@ async fn admin_http_endpoints() {
 
     let (status, _) = admin(&emu, "POST", "/_emulator/reset", "");
     assert_eq!(status, 200);
-    assert!(client
-        .list_tables()
-        .send()
-        .await
-        .unwrap()
-        .table_names()
-        .is_empty());
+    assert!(table_names(&client).await.is_empty());
     let (_, clock) = admin(&emu, "GET", "/_emulator/clock", "");
     assert_eq!(clock["offsetMillis"], 0);
     let (status, _) = admin(&emu, "GET", "/_emulator/nothing", "");

@@ -57,6 +57,17 @@ pub async fn create_table(
 }
 
 /// `pk` (S) only.
+/// The table names ListTables answers in one call.
+pub async fn table_names(client: &Client) -> Vec<String> {
+    client
+        .list_tables()
+        .send()
+        .await
+        .unwrap()
+        .table_names()
+        .to_vec()
+}
+
 pub async fn hash_table(client: &Client, name: &str) {
     create_table(client, name, ("pk", ScalarAttributeType::S), None).await;
 }
