@@ -75,8 +75,8 @@ struct Args {
     #[arg(long = "target")]
     targets: Vec<String>,
     /// Only these workloads (comma-separated names, e.g. "GetItem hit,PutItem 1 KB")
-    #[arg(long, value_delimiter = ',')]
-    workloads: Vec<String>,
+    #[arg(long, value_delimiter = ',', value_parser = parse_workload)]
+    workloads: Vec<Kind>,
     /// Where results.json, results.md and results.svg go
     #[arg(long, default_value = "target/bench-results")]
     out: PathBuf,
@@ -99,6 +99,14 @@ struct Plan {
     kinds: Vec<Kind>,
 }
 
+/// A clap error that lists the names, rather than a panic, for a mistyped workload.
+fn parse_workload(name: &str) -> Result<Kind, String> {
+    Kind::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        format!("unknown workload; one of: {}", names.join(", "))
+    })
+}
+
 fn main() {
     let args = Args::parse();
     if let Some(port) = args.serve_limit {
@@ -116,10 +124,7 @@ fn main() {
         kinds: if args.workloads.is_empty() {
             Kind::ALL.to_vec()
         } else {
-            args.workloads
-                .iter()
-                .map(|w| Kind::parse(w).unwrap_or_else(|| panic!("unknown workload {w:?}")))
-                .collect()
+            args.workloads.clone()
         },
     };
 
