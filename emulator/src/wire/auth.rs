@@ -33,11 +33,7 @@ pub fn namespace_for(headers: &HeaderMap, shared_db: bool) -> Result<Namespace, 
     if access_key.len() > MAX_ACCESS_KEY_LENGTH || region.len() > MAX_REGION_LENGTH {
         return Err(AuthError::InvalidAccessKey);
     }
-    if shared_db {
-        Ok(Namespace::shared(access_key, region))
-    } else {
-        Ok(Namespace::new(access_key, region))
-    }
+    Ok(Namespace::cached(access_key, region, shared_db))
 }
 
 fn has_date(headers: &HeaderMap) -> bool {
@@ -45,19 +41,34 @@ fn has_date(headers: &HeaderMap) -> bool {
 }
 
 /// Returns the `Credential` value of a well-formed header.
+///
+/// Every request passes here, so the parameters are split bytewise (`,` and ` ` are
+/// ASCII, so every piece stays valid UTF-8) rather than with a char pattern, and the
+/// keys matched as prefixes.
 fn parse_authorization(header: &str, has_date: bool) -> Result<&str, AuthError> {
     let mut credential = None;
     let mut signature = false;
     let mut signed_headers = false;
     // `AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`
     let params = header.split_once(' ').map(|(_, rest)| rest).unwrap_or("");
-    for part in params.split([',', ' ']).filter(|p| !p.is_empty()) {
-        let (key, value) = part.split_once('=').unwrap_or((part, ""));
-        match key {
-            "Credential" if !value.is_empty() => credential = Some(value),
-            "Signature" if !value.is_empty() => signature = true,
-            "SignedHeaders" if !value.is_empty() => signed_headers = true,
-            _ => {}
+    let bytes = params.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr2(b',', b' ', &bytes[start..]).map_or(bytes.len(), |n| start + n);
+        let part = &params[start..end];
+        start = end + 1;
+        // The key is what precedes the first `=`; a part without a value counts as absent.
+        let present = |key: &str| {
+            part.strip_prefix(key)
+                .and_then(|rest| rest.strip_prefix('='))
+                .filter(|value| !value.is_empty())
+        };
+        if let Some(value) = present("Credential") {
+            credential = Some(value);
+        } else if present("Signature").is_some() {
+            signature = true;
+        } else if present("SignedHeaders").is_some() {
+            signed_headers = true;
         }
     }
     let mut message = String::new();

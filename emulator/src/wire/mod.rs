@@ -15,12 +15,20 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
+    CONTENT_LENGTH, CONTENT_TYPE,
+};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::common::{ids, ErrorBody, Service};
 use crate::{admin, Services};
+
+// Written out as constants: a name given as text is parsed, and a non-standard one
+// copied into a fresh allocation, on every insert.
+const X_AMZN_REQUESTID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+const X_AMZ_CRC32: HeaderName = HeaderName::from_static("x-amz-crc32");
 
 /// The `application/x-amz-json-*` flavour; responses echo the service's own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,21 +57,23 @@ pub async fn handle(
     services: Arc<Services>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let request_id = ids::new_request_id();
+    let id = ids::new_request_id();
+    // The alphabet is ASCII, so this never falls back.
+    let request_id = std::str::from_utf8(&id).unwrap_or_default();
     let control = req.uri().path().starts_with(admin::PREFIX);
     let mut response = if control {
         control_route(&services, req).await
     } else {
-        route(services.clone(), req, &request_id).await
+        route(services.clone(), req, request_id).await
     };
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        headers.insert("x-amzn-requestid", v);
+    if let Ok(v) = HeaderValue::from_bytes(&id) {
+        headers.insert(X_AMZN_REQUESTID, v);
     }
     if !control {
-        headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
         headers.insert(
-            "access-control-expose-headers",
+            ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"),
         );
     }
@@ -182,10 +192,13 @@ fn route_target<'a>(
 fn json_version(headers: &HeaderMap) -> Option<JsonVersion> {
     let ct = headers.get(CONTENT_TYPE)?.to_str().ok()?;
     let mime = ct.split(';').next().unwrap_or("").trim();
-    match mime.to_ascii_lowercase().as_str() {
-        "application/x-amz-json-1.0" | "application/json" => Some(JsonVersion::V10),
-        "application/x-amz-json-1.1" => Some(JsonVersion::V11),
-        _ => None,
+    let is = |name: &str| mime.eq_ignore_ascii_case(name);
+    if is("application/x-amz-json-1.0") || is("application/json") {
+        Some(JsonVersion::V10)
+    } else if is("application/x-amz-json-1.1") {
+        Some(JsonVersion::V11)
+    } else {
+        None
     }
 }
 
@@ -289,7 +302,7 @@ fn text_response(status: StatusCode, text: String) -> Response<Full<Bytes>> {
     *resp.status_mut() = status;
     let h = resp.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-    h.insert("x-amz-crc32", crc32_header(&body));
+    h.insert(X_AMZ_CRC32, crc32_header(&body));
     resp
 }
 
@@ -308,7 +321,7 @@ pub fn json_response(
         CONTENT_TYPE,
         HeaderValue::from_static(version.content_type()),
     );
-    h.insert("x-amz-crc32", crc);
+    h.insert(X_AMZ_CRC32, crc);
     resp
 }
 
