@@ -196,7 +196,7 @@ impl Service for DynamoDb {
 pub fn run<O: Operation>(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>> {
     let input: O::Input = json::parse(body).map_err(serialization_error)?;
     let output = O::execute(ctx, input)?;
-    serde_json::to_vec(&output).map_err(|e| DynamoError::Internal(e.to_string()))
+    json::render(&output).map_err(|e| DynamoError::Internal(e.to_string()))
 }
 
 /// Words a body that does not fit the operation's shape as DynamoDB's Coral front end does

@@ -124,7 +124,7 @@ impl Service for Ssm {
 pub fn run<O: Operation>(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>> {
     let input: O::Input = json::parse(body).map_err(serialization_error)?;
     let output = O::execute(ctx, input)?;
-    serde_json::to_vec(&output).map_err(|e| SsmError::Internal(e.to_string()))
+    json::render(&output).map_err(|e| SsmError::Internal(e.to_string()))
 }
 
 fn serialization_error(problem: JsonProblem) -> SsmError {

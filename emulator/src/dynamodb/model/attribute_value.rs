@@ -6,7 +6,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::number::Number;
-use crate::common::json::{self, Blob};
+use crate::common::json::{self, Base64Text, Blob};
 use crate::dynamodb::error::{DynamoError, Result};
 
 /// DynamoDB documents may nest 32 levels deep.
@@ -70,25 +70,19 @@ impl Serialize for AttributeValue {
             fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
                 let mut seq = s.serialize_seq(Some(self.0.len()))?;
                 for b in self.0 {
-                    seq.serialize_element(&BASE64.encode(b))?;
+                    seq.serialize_element(&Base64Text(b))?;
                 }
                 seq.end()
-            }
-        }
-        struct NumberSeq<'a>(&'a [Number]);
-        impl Serialize for NumberSeq<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-                s.collect_seq(self.0.iter().map(|n| n.to_string()))
             }
         }
 
         let mut map = serializer.serialize_map(Some(1))?;
         match self {
             AttributeValue::S(s) => map.serialize_entry("S", s)?,
-            AttributeValue::N(n) => map.serialize_entry("N", &n.to_string())?,
-            AttributeValue::B(b) => map.serialize_entry("B", &BASE64.encode(b))?,
+            AttributeValue::N(n) => map.serialize_entry("N", n)?,
+            AttributeValue::B(b) => map.serialize_entry("B", &Base64Text(b))?,
             AttributeValue::Ss(v) => map.serialize_entry("SS", v)?,
-            AttributeValue::Ns(v) => map.serialize_entry("NS", &NumberSeq(v))?,
+            AttributeValue::Ns(v) => map.serialize_entry("NS", v)?,
             AttributeValue::Bs(v) => map.serialize_entry("BS", &Base64Seq(v))?,
             AttributeValue::M(m) => map.serialize_entry("M", m)?,
             AttributeValue::L(l) => map.serialize_entry("L", l)?,

@@ -24,14 +24,13 @@ use std::fmt;
 
 use triomphe::ThinArc;
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
 use serde::ser::{Error as _, SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use super::attribute_value::AttributeValue;
 use super::item::{item_size, Item};
 use super::number::Number;
+use crate::common::json::Base64Text;
 
 const S: u8 = 0;
 const N: u8 = 1;
@@ -447,17 +446,19 @@ struct Entries<'a> {
     count: usize,
 }
 
-/// A scalar's JSON string: borrowed for strings, formatted for numbers and binaries.
+/// A scalar's JSON string: borrowed for strings, formatted for numbers, base-64 for binaries.
 enum Scalar<'a> {
     Borrowed(&'a str),
-    Owned(String),
+    Number(Number),
+    Binary(&'a [u8]),
 }
 
 impl Serialize for Scalar<'_> {
     fn serialize<Ser: Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
         match self {
             Scalar::Borrowed(v) => s.serialize_str(v),
-            Scalar::Owned(v) => s.serialize_str(v),
+            Scalar::Number(v) => v.serialize(s),
+            Scalar::Binary(v) => Base64Text(v).serialize(s),
         }
     }
 }
@@ -466,8 +467,8 @@ impl<'a> Reader<'a> {
     fn scalar(&mut self, tag: u8) -> Option<Scalar<'a>> {
         Some(match tag {
             S => Scalar::Borrowed(self.str()?),
-            N => Scalar::Owned(self.number()?.to_string()),
-            B => Scalar::Owned(BASE64.encode(self.bytes()?)),
+            N => Scalar::Number(self.number()?),
+            B => Scalar::Binary(self.bytes()?),
             _ => return None,
         })
     }

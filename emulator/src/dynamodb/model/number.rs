@@ -429,33 +429,74 @@ impl PartialOrd for Number {
 }
 
 /// Plain notation, never scientific: DynamoDB answers `1.5E2` with `150`.
+///
+/// Written piece by piece from a stack buffer: every number in every answer passes here.
 impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_zero() {
             return f.write_str("0");
         }
-        let digits = self.mantissa.to_string();
-        let mut out = String::with_capacity(digits.len() + 8);
+        let mut buf = [0u8; 39]; // u128::MAX has 39 digits
+        let digits = decimal_digits(self.mantissa, &mut buf);
         if self.negative {
-            out.push('-');
+            f.write_str("-")?;
         }
         if self.exponent >= 0 {
-            out.push_str(&digits);
-            out.extend(std::iter::repeat_n('0', self.exponent as usize));
+            f.write_str(digits)?;
+            write_zeros(f, self.exponent as usize)
         } else {
             let frac = (-self.exponent) as usize;
             if digits.len() > frac {
                 let (int, dec) = digits.split_at(digits.len() - frac);
-                out.push_str(int);
-                out.push('.');
-                out.push_str(dec);
+                f.write_str(int)?;
+                f.write_str(".")?;
+                f.write_str(dec)
             } else {
-                out.push_str("0.");
-                out.extend(std::iter::repeat_n('0', frac - digits.len()));
-                out.push_str(&digits);
+                f.write_str("0.")?;
+                write_zeros(f, frac - digits.len())?;
+                f.write_str(digits)
             }
         }
-        f.write_str(&out)
+    }
+}
+
+/// The decimal digits of `m`, written at the end of `buf`.
+fn decimal_digits(mut m: u128, buf: &mut [u8; 39]) -> &str {
+    let mut i = buf.len();
+    // Most numbers fit a u64, whose division is far cheaper than a u128's.
+    while m > u128::from(u64::MAX) {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+    }
+    let mut small = m as u64;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (small % 10) as u8;
+        small /= 10;
+        if small == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+}
+
+fn write_zeros(f: &mut fmt::Formatter<'_>, mut n: usize) -> fmt::Result {
+    const ZEROS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+    while n > 0 {
+        let run = n.min(ZEROS.len());
+        f.write_str(&ZEROS[..run])?;
+        n -= run;
+    }
+    Ok(())
+}
+
+/// DynamoDB's wire form of a number: its text in a JSON string (written straight into the
+/// answer, with no intermediate `String`).
+impl serde::Serialize for Number {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -516,6 +557,23 @@ mod tests {
         ] {
             assert_eq!(n(input).to_string(), out, "{input}");
         }
+    }
+
+    #[test]
+    fn extremes_print_in_full() {
+        // 38 digits: a mantissa past u64, written through the wide path.
+        let wide = "12345678901234567890123456789012345678";
+        assert_eq!(n(wide).to_string(), wide);
+        assert_eq!(n(&format!("-{wide}")).to_string(), format!("-{wide}"));
+        // Runs of zeros longer than the 64 written at a time, both sides of the point.
+        assert_eq!(n("1E+125").to_string(), format!("1{}", "0".repeat(125)));
+        assert_eq!(n("1E-130").to_string(), format!("0.{}1", "0".repeat(129)));
+        assert_eq!(
+            n("-9.5E-100").to_string(),
+            format!("-0.{}95", "0".repeat(99))
+        );
+        // In JSON, a number is its text in a string.
+        assert_eq!(serde_json::to_string(&n("-1.5E2")).unwrap(), r#""-150""#);
     }
 
     #[test]
