@@ -7,7 +7,8 @@
 //! `ConditionalOperator`) compile into the same trees as the expressions do.
 //!
 //! Pipeline per expression: [`lexer`] (tokens with source spans, for DynamoDB's
-//! `token`/`near` syntax errors) -> [`parser`] (shape only) -> [`resolve`] (placeholders
+//! `token`/`near` syntax errors) -> [`parser`] (shape only; remembered per thread by
+//! [`memo`]) -> [`resolve`] (placeholders
 //! substituted, semantic checks reported in DynamoDB's priority order) -> typed trees in
 //! [`ast`], evaluated by [`eval`].
 //!
@@ -28,6 +29,7 @@ mod eval;
 pub mod key_condition;
 pub mod legacy;
 mod lexer;
+mod memo;
 mod parser;
 mod reserved;
 mod resolve;
@@ -256,9 +258,7 @@ impl<'a> Usage<'a> {
     }
 
     fn condition(&mut self, kind: &str, src: &str) -> Result<Condition> {
-        let toks = tokens(kind, src)?;
-        let raw = parser::parse_condition(src, &toks)
-            .map_err(|at| invalid(kind, parser::syntax_error(src, &toks, at)))?;
+        let raw = memo::parsed(&memo::CONDITIONS, kind, src, parser::parse_condition)?;
         let operators = resolve::count_operators(&raw);
         if operators > MAX_OPERATORS {
             return Err(invalid(
@@ -276,9 +276,7 @@ impl<'a> Usage<'a> {
 
     fn update(&mut self, src: &str) -> Result<Update> {
         let kind = "UpdateExpression";
-        let toks = tokens(kind, src)?;
-        let raw = parser::parse_update(src, &toks)
-            .map_err(|at| invalid(kind, parser::syntax_error(src, &toks, at)))?;
+        let raw = memo::parsed(&memo::UPDATES, kind, src, parser::parse_update)?;
         let mut r = self.resolver(Mode::Update);
         let actions = r.update(&raw);
         match r.finish() {
@@ -289,9 +287,7 @@ impl<'a> Usage<'a> {
 
     fn projection(&mut self, src: &str) -> Result<Projection> {
         let kind = "ProjectionExpression";
-        let toks = tokens(kind, src)?;
-        let raw = parser::parse_projection(src, &toks)
-            .map_err(|at| invalid(kind, parser::syntax_error(src, &toks, at)))?;
+        let raw = memo::parsed(&memo::PROJECTIONS, kind, src, parser::parse_projection)?;
         let mut r = self.resolver(Mode::Projection);
         let paths = r.projection(&raw);
         match r.finish() {

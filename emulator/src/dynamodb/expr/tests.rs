@@ -1160,3 +1160,36 @@ mod properties {
         }
     }
 }
+
+/// The parse memo keeps shapes only: the same text compiled again with other names and
+/// values resolves to other trees, and a text that failed fails again, worded the same.
+#[test]
+fn remembered_parses_resolve_afresh() {
+    let compile_update = |name: &str, values: &str| {
+        let names = names(&[("#t", name)]);
+        let values = raw_values(values);
+        let params = ExpressionParams {
+            update_expression: Some("SET #t = :v"),
+            names: Some(&names),
+            values: Some(&values),
+            ..Default::default()
+        };
+        compile(&params).map(|c| format!("{:?}", c.update))
+    };
+    let first = compile_update("a", r#"{":v":{"N":"1"}}"#).unwrap();
+    let second = compile_update("b", r#"{":v":{"S":"x"}}"#).unwrap();
+    assert_ne!(first, second);
+    assert!(second.contains(r#"Attr("b")"#), "{second}");
+    assert!(second.contains(r#"S("x")"#), "{second}");
+    // Placeholders are checked at resolution, so a remembered shape still meets them.
+    assert!(message(compile(&ExpressionParams {
+        update_expression: Some("SET #t = :v"),
+        ..Default::default()
+    }))
+    .contains("#t"));
+    let bad = ExpressionParams {
+        update_expression: Some("SET #t = "),
+        ..Default::default()
+    };
+    assert_eq!(message(compile(&bad)), message(compile(&bad)));
+}
