@@ -1,5 +1,7 @@
 //! Parsing request bodies into typed inputs, with the failure classified so each service
-//! can word it as its real counterpart does.
+//! can word it as its real counterpart does; and the two things answers need beyond
+//! serde_json: binaries written as finished base-64 tokens ([`Base64Text`]) and answers
+//! rendered into exactly sized buffers ([`render`]).
 
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde::{Deserialize, Deserializer};
