@@ -303,9 +303,12 @@ pub fn shown_list(len: usize) -> String {
 }
 
 /// A required map member (`Item`, `Key`).
-pub fn required<T>(c: &mut Constraints, path: &str, value: Option<&T>) {
+///
+/// The path is spelled out only when the member is missing: a batch passes one per
+/// request (`format_args!`), and a well-formed batch of 25 should format none of them.
+pub fn required<T>(c: &mut Constraints, path: impl std::fmt::Display, value: Option<&T>) {
     if value.is_none() {
-        c.missing(path);
+        c.missing(&path.to_string());
     }
 }
 

@@ -178,15 +178,23 @@ fn check_constraints(input: &Input) -> Result<()> {
         );
         for (name, list) in items {
             for (i, request) in list.0.iter().enumerate() {
-                // Coral numbers list members from 1. The path is only spelled out for a
-                // request that lacks its member: 25 well-formed requests format nothing.
-                let at =
-                    |member: &str| format!("requestItems.{name}.member.{}.member.{member}", i + 1);
-                if let Some(delete) = request.delete_request.as_ref().filter(|d| d.key.is_none()) {
-                    validate::required(&mut c, &at("deleteRequest.key"), delete.key.as_ref());
+                // Coral numbers list members from 1.
+                let member = i + 1;
+                if let Some(delete) = &request.delete_request {
+                    validate::required(
+                        &mut c,
+                        format_args!(
+                            "requestItems.{name}.member.{member}.member.deleteRequest.key"
+                        ),
+                        delete.key.as_ref(),
+                    );
                 }
-                if let Some(put) = request.put_request.as_ref().filter(|p| p.item.is_none()) {
-                    validate::required(&mut c, &at("putRequest.item"), put.item.as_ref());
+                if let Some(put) = &request.put_request {
+                    validate::required(
+                        &mut c,
+                        format_args!("requestItems.{name}.member.{member}.member.putRequest.item"),
+                        put.item.as_ref(),
+                    );
                 }
             }
         }

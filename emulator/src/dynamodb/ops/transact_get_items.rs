@@ -160,7 +160,7 @@ fn check_constraints(input: &Input) -> Result<()> {
                 match &item.get {
                     None => c.missing(&path),
                     Some(get) => {
-                        validate::required(&mut c, &format!("{path}.key"), get.key.as_ref());
+                        validate::required(&mut c, format_args!("{path}.key"), get.key.as_ref());
                         validate::table_name(
                             &mut c,
                             &format!("{path}.tableName"),

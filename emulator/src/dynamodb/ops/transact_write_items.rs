@@ -218,8 +218,8 @@ fn members(item: &TransactWriteItem) -> impl Iterator<Item = (Kind, &ActionInput
 
 fn action_constraints(c: &mut Constraints, path: &str, kind: Kind, action: &ActionInput) {
     match kind {
-        Kind::Put => validate::required(c, &format!("{path}.item"), action.item.as_ref()),
-        _ => validate::required(c, &format!("{path}.key"), action.key.as_ref()),
+        Kind::Put => validate::required(c, format_args!("{path}.item"), action.item.as_ref()),
+        _ => validate::required(c, format_args!("{path}.key"), action.key.as_ref()),
     }
     validate::table_name(
         c,
@@ -229,14 +229,14 @@ fn action_constraints(c: &mut Constraints, path: &str, kind: Kind, action: &Acti
     if kind == Kind::Update {
         validate::required(
             c,
-            &format!("{path}.updateExpression"),
+            format_args!("{path}.updateExpression"),
             action.update_expression.as_ref(),
         );
     }
     if kind == Kind::ConditionCheck {
         validate::required(
             c,
-            &format!("{path}.conditionExpression"),
+            format_args!("{path}.conditionExpression"),
             action.condition_expression.as_ref(),
         );
     }
