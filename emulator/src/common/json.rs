@@ -651,6 +651,42 @@ mod strict {
     }
 }
 
+/// A binary value as its JSON string, written into the answer as it is.
+///
+/// A 1 KB binary answers as 1,368 base-64 characters. Serialised as a `&str`, serde_json
+/// would scan each of them for characters to escape (a fifth of a GetItem's instructions)
+/// and the text would be checked as UTF-8 first, yet base 64's alphabet is plain ASCII
+/// with nothing to escape. So the token is built whole (quotes included, with a SIMD
+/// encoder) and handed over as a raw value, which serde_json copies without a look.
+pub struct Base64Text<'a>(pub &'a [u8]);
+
+impl serde::Serialize for Base64Text<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let engine = &base64_simd::STANDARD;
+        let mut token = String::with_capacity(engine.encoded_length(self.0.len()) + 2);
+        token.push('"');
+        engine.encode_append(self.0, &mut token);
+        token.push('"');
+        // SAFETY: the contract is only that the text is one well-formed JSON value, and a
+        // quote, base-64 characters (`A-Z a-z 0-9 + / =`) and a quote are a JSON string.
+        // Debug builds (every test) re-parse it and panic if it is not.
+        let raw = unsafe { serde_json::value::RawValue::from_string_unchecked(token) };
+        raw.serialize(s)
+    }
+}
+
+/// Serialises an answer into an exactly sized buffer.
+///
+/// `serde_json::to_vec` starts at 128 bytes and doubles its way up (four reallocations
+/// for a 1 KB item), and the spare capacity then costs `Bytes` a further allocation.
+/// Writing into the thread's scratch buffer and copying out once does neither.
+pub fn render<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
+    super::scratch::with(|buffer| {
+        serde_json::to_writer(&mut *buffer, value)?;
+        Ok(buffer.to_vec())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -702,12 +738,11 @@ mod tests {
     }
 
     #[test]
-    fn render_sizes_exactly_and_forgets_big_buffers() {
+    fn render_sizes_exactly() {
         let small = render(&"x".repeat(100)).unwrap();
         assert_eq!(small.len(), small.capacity());
-        let big = render(&"y".repeat(KEPT_SCRATCH_BYTES * 2)).unwrap();
-        assert_eq!(big.len(), KEPT_SCRATCH_BYTES * 2 + 2);
-        SCRATCH.with(|s| assert!(s.borrow().capacity() <= KEPT_SCRATCH_BYTES));
+        let big = render(&"y".repeat(super::super::scratch::KEEP_BYTES * 2)).unwrap();
+        assert_eq!(big.len(), super::super::scratch::KEEP_BYTES * 2 + 2);
         assert_eq!(render(&"z").unwrap(), br#""z""#);
     }
 
@@ -870,54 +905,4 @@ mod tests {
         let open = format!("{}\"{}\\", "[".repeat(50), "{".repeat(200));
         assert_eq!(prune_deep(open.as_bytes()).as_ref(), open.as_bytes());
     }
-}
-
-/// A binary value as its JSON string, written into the answer as it is.
-///
-/// A 1 KB binary answers as 1,368 base-64 characters. Serialised as a `&str`, serde_json
-/// would scan each of them for characters to escape (a fifth of a GetItem's instructions)
-/// and the text would be checked as UTF-8 first, yet base 64's alphabet is plain ASCII
-/// with nothing to escape. So the token is built whole (quotes included, with a SIMD
-/// encoder) and handed over as a raw value, which serde_json copies without a look.
-pub struct Base64Text<'a>(pub &'a [u8]);
-
-impl serde::Serialize for Base64Text<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let engine = &base64_simd::STANDARD;
-        let mut token = String::with_capacity(engine.encoded_length(self.0.len()) + 2);
-        token.push('"');
-        engine.encode_append(self.0, &mut token);
-        token.push('"');
-        // SAFETY: the contract is only that the text is one well-formed JSON value, and a
-        // quote, base-64 characters (`A-Z a-z 0-9 + / =`) and a quote are a JSON string.
-        // Debug builds (every test) re-parse it and panic if it is not.
-        let raw = unsafe { serde_json::value::RawValue::from_string_unchecked(token) };
-        raw.serialize(s)
-    }
-}
-
-/// Answers up to this size leave their buffer to the thread's next answer.
-const KEPT_SCRATCH_BYTES: usize = 64 * 1024;
-
-thread_local! {
-    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Serialises an answer into an exactly sized buffer.
-///
-/// `serde_json::to_vec` starts at 128 bytes and doubles its way up (four reallocations
-/// for a 1 KB item), and the spare capacity then costs `Bytes` a further allocation.
-/// Writing into a per-thread scratch buffer and copying out once does neither.
-pub fn render<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
-    SCRATCH.with(|cell| {
-        let Ok(mut scratch) = cell.try_borrow_mut() else {
-            return serde_json::to_vec(value);
-        };
-        scratch.clear();
-        let rendered = serde_json::to_writer(&mut *scratch, value).map(|()| scratch.to_vec());
-        if scratch.capacity() > KEPT_SCRATCH_BYTES {
-            *scratch = Vec::new();
-        }
-        rendered
-    })
 }

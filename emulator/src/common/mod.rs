@@ -10,6 +10,7 @@ pub mod constraints;
 pub mod ids;
 pub mod json;
 mod namespace;
+pub mod scratch;
 
 pub use namespace::{AuthError, Namespace, MISSING_TOKEN_MESSAGE, UNRECOGNIZED_CLIENT_MESSAGE};
 

@@ -31,6 +31,7 @@ use super::attribute_value::AttributeValue;
 use super::item::{item_size, Item};
 use super::number::Number;
 use crate::common::json::Base64Text;
+use crate::common::scratch;
 
 const S: u8 = 0;
 const N: u8 = 1;
@@ -65,25 +66,15 @@ impl EncodedItem {
     /// Encodes `item`, whose DynamoDB size is `size` (every writer has measured it already
     /// for the 400 KB limit).
     ///
-    /// The bytes are written into a per-thread scratch buffer and copied once into an
+    /// The bytes are written into the thread's scratch buffer ([`scratch`]) and copied once into an
     /// allocation of exactly their size. A fresh buffer per item, freed right after the
     /// copy, left a hole a little smaller than the next item between stored items, whose
     /// crumbs nothing reused: 4 % of the heap after a million batch-written items.
     pub fn encode_sized(item: &Item, size: usize) -> EncodedItem {
-        /// A scratch buffer that grew past this (a large item) is not kept.
-        const KEEP: usize = 64 * 1024;
-        thread_local! {
-            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        SCRATCH.with_borrow_mut(|out| {
-            out.clear();
+        scratch::with(|out| {
             out.extend_from_slice(&(size.min(u32::MAX as usize) as u32).to_le_bytes());
             write_map(out, item);
-            let encoded = EncodedItem::from_bytes(out);
-            if out.capacity() > KEEP {
-                *out = Vec::new();
-            }
-            encoded
+            EncodedItem::from_bytes(out)
         })
     }
 
