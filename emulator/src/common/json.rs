@@ -692,7 +692,6 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
         /// The SIMD decoder (fast path) accepts nothing the scalar one refuses, and
         /// decodes alike: texts over the alphabet, stray pads included.
         #[test]

@@ -35,15 +35,7 @@ impl Namespace {
             region: Arc::from(region),
         }
     }
-}
 
-thread_local! {
-    /// The namespace this thread's last request named: nearly every request names the
-    /// same one as the last, and sharing it saves three allocations on each.
-    static LAST: RefCell<Option<(bool, Namespace)>> = const { RefCell::new(None) };
-}
-
-impl Namespace {
     /// [`Namespace::new`] or, with `shared_db`, [`Namespace::shared`], reusing the
     /// thread's last one when it is the same.
     pub fn cached(access_key: &str, region: &str, shared_db: bool) -> Self {
@@ -63,6 +55,12 @@ impl Namespace {
             ns
         })
     }
+}
+
+thread_local! {
+    /// The namespace this thread's last request named: nearly every request names the
+    /// same one as the last, and sharing it saves three allocations on each.
+    static LAST: RefCell<Option<(bool, Namespace)>> = const { RefCell::new(None) };
 }
 
 impl PartialEq for Namespace {

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use serde::ser::{SerializeMap, SerializeSeq};
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::number::Number;
@@ -65,17 +65,6 @@ impl AttributeValue {
 
 impl Serialize for AttributeValue {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        struct Base64Seq<'a>(&'a [Vec<u8>]);
-        impl Serialize for Base64Seq<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-                let mut seq = s.serialize_seq(Some(self.0.len()))?;
-                for b in self.0 {
-                    seq.serialize_element(&Base64Text(b))?;
-                }
-                seq.end()
-            }
-        }
-
         let mut map = serializer.serialize_map(Some(1))?;
         match self {
             AttributeValue::S(s) => map.serialize_entry("S", s)?,
@@ -83,7 +72,10 @@ impl Serialize for AttributeValue {
             AttributeValue::B(b) => map.serialize_entry("B", &Base64Text(b))?,
             AttributeValue::Ss(v) => map.serialize_entry("SS", v)?,
             AttributeValue::Ns(v) => map.serialize_entry("NS", v)?,
-            AttributeValue::Bs(v) => map.serialize_entry("BS", &Base64Seq(v))?,
+            AttributeValue::Bs(v) => {
+                let members: Vec<Base64Text<'_>> = v.iter().map(|b| Base64Text(b)).collect();
+                map.serialize_entry("BS", &members)?
+            }
             AttributeValue::M(m) => map.serialize_entry("M", m)?,
             AttributeValue::L(l) => map.serialize_entry("L", l)?,
             AttributeValue::Null => map.serialize_entry("NULL", &true)?,
