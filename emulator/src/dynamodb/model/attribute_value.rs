@@ -6,7 +6,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::number::Number;
-use crate::common::json::{self, Base64Text, Blob};
+use crate::common::json::{self, Base64Text, Blob, Text};
 use crate::dynamodb::error::{DynamoError, Result};
 
 /// DynamoDB documents may nest 32 levels deep.
@@ -67,10 +67,13 @@ impl Serialize for AttributeValue {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(1))?;
         match self {
-            AttributeValue::S(s) => map.serialize_entry("S", s)?,
+            AttributeValue::S(s) => map.serialize_entry("S", &Text(s))?,
             AttributeValue::N(n) => map.serialize_entry("N", n)?,
             AttributeValue::B(b) => map.serialize_entry("B", &Base64Text(b))?,
-            AttributeValue::Ss(v) => map.serialize_entry("SS", v)?,
+            AttributeValue::Ss(v) => {
+                let members: Vec<Text<'_>> = v.iter().map(|m| Text(m)).collect();
+                map.serialize_entry("SS", &members)?
+            }
             AttributeValue::Ns(v) => map.serialize_entry("NS", v)?,
             AttributeValue::Bs(v) => {
                 let members: Vec<Base64Text<'_>> = v.iter().map(|b| Base64Text(b)).collect();

@@ -30,7 +30,7 @@ use serde::{Serialize, Serializer};
 use super::attribute_value::AttributeValue;
 use super::item::{item_size, Item};
 use super::number::Number;
-use crate::common::json::Base64Text;
+use crate::common::json::{Base64Text, Text};
 use crate::common::scratch;
 
 const S: u8 = 0;
@@ -447,7 +447,7 @@ enum Scalar<'a> {
 impl Serialize for Scalar<'_> {
     fn serialize<Ser: Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
         match self {
-            Scalar::Borrowed(v) => s.serialize_str(v),
+            Scalar::Borrowed(v) => Text(v).serialize(s),
             Scalar::Number(v) => v.serialize(s),
             Scalar::Binary(v) => Base64Text(v).serialize(s),
         }
