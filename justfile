@@ -29,10 +29,10 @@ bench-peers *ARGS:
     bash bench/peers.sh --out bench/results --seconds 3 --load-timeout 90 {{ARGS}}
 
 # Instructions per request under callgrind (needs valgrind and python3), e.g.
-# `just bench-callgrind get 2000` or `just bench-callgrind get 2000 limit`.
-bench-callgrind MODE="get" REQUESTS="2000" BINARY="target/release/emulator":
+# `just bench-callgrind "PutItem 1 KB" 2000` or `just bench-callgrind "GetItem hit" 2000 limit`.
+bench-callgrind WORKLOAD="GetItem hit" REQUESTS="2000" BINARY="target/release/emulator":
     cargo build --release -p emulator -p bench
-    bash bench/callgrind.sh {{MODE}} {{REQUESTS}} {{BINARY}}
+    bash bench/callgrind.sh "{{WORKLOAD}}" {{REQUESTS}} {{BINARY}}
 
 # Conformance suites at the full case count: `just conformance` (in-process emulator),
 # `just conformance --target aws --confirm-aws`, `just conformance --target http://host:port`

@@ -80,6 +80,15 @@ struct Args {
     /// Where results.json, results.md and results.svg go
     #[arg(long, default_value = "target/bench-results")]
     out: PathBuf,
+    /// Send this many requests of each workload, one after another on one connection, to
+    /// the one --target, then exit (no figures; `bench/callgrind.sh` counts the server's
+    /// instructions meanwhile). The target is set up first unless --no-setup.
+    #[arg(long, value_name = "REQUESTS")]
+    sequential: Option<u64>,
+    /// With --sequential: the target is set up already, or is the limit (answers are then
+    /// only checked for their status)
+    #[arg(long, requires = "sequential")]
+    no_setup: bool,
     /// Internal: serve the limit on this port
     #[arg(long, hide = true)]
     serve_limit: Option<u16>,
@@ -107,10 +116,45 @@ fn parse_workload(name: &str) -> Result<Kind, String> {
     })
 }
 
+/// `--sequential`: the workloads' own requests, in order, on one connection.
+fn sequential(args: &Args, requests: u64) -> Result<(), String> {
+    let [spec] = args.targets.as_slice() else {
+        return Err("needs exactly one --target".into());
+    };
+    let url = spec.split_once('=').map_or(spec.as_str(), |(_, url)| url);
+    let endpoint = Endpoint::parse(url)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        if !args.no_setup {
+            workloads::setup(&endpoint, 1).await?;
+        }
+        let mut conn = Conn::new(&endpoint);
+        for kind in &args.workloads {
+            let plan = kind.plan(!args.no_setup);
+            for i in 0..requests {
+                plan.sample(&mut conn, i)
+                    .await
+                    .map_err(|e| format!("{}: {e:?}", kind.name()))?;
+            }
+        }
+        Ok(())
+    })
+}
+
 fn main() {
     let args = Args::parse();
     if let Some(port) = args.serve_limit {
         return limit::serve(port);
+    }
+    if let Some(requests) = args.sequential {
+        if let Err(e) = sequential(&args, requests) {
+            eprintln!("bench --sequential: {e}");
+            std::process::exit(1);
+        }
+        return;
     }
     let q = args.quick;
     let plan = Plan {
