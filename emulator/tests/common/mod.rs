@@ -141,8 +141,11 @@ pub fn read_response(stream: &mut TcpStream) -> RawResponse {
     let mut buf = Vec::new();
     let mut byte = [0u8; 1];
     while !buf.ends_with(b"\r\n\r\n") {
-        let n = stream.read(&mut byte).unwrap();
-        assert!(n > 0, "connection closed before the response head");
+        // read_exact retries a read a signal interrupted (a bare read returned EINTR
+        // once in CI) and fails on end of file.
+        stream
+            .read_exact(&mut byte)
+            .expect("connection closed before the response head");
         buf.push(byte[0]);
     }
     let head = String::from_utf8(buf).unwrap();
